@@ -1,0 +1,186 @@
+# snippet.awk -- cut one snippet out of a C source file, for slides and lessons.
+#
+#   awk -v fn=NAME  -f slides/snippet.awk FILE   the function NAME: the comment
+#       block right above it, its signature at column 0 (with the return-type
+#       line above when the name starts the line) down to its closing "}" at
+#       column 0. STEP marker lines are dropped (/* STEP END */ and
+#       /* STEP STUB: ... */); the STEP NN comment itself is kept, as it asks
+#       the question the step answers.
+#   awk -v step=NN  -f slides/snippet.awk FILE   the code of one step: what lies
+#       between the end of the "/* STEP NN: ... */" comment and the line
+#       "/* STEP END */", without any /* STEP STUB: ... */, dedented.
+#   -v raw=1 keeps every marker line (fn mode only).
+#
+# The snippet goes to stdout. When it is not found, the message goes to stderr
+# and the exit status is 1 (2 for bad usage). Never prints an empty snippet.
+# POSIX awk: runs under mawk, gawk and busybox awk.
+
+function fail(code, msg) {
+	printf "snippet.awk: %s\n", msg > "/dev/stderr"
+	failed = code
+	exit code
+}
+
+function is_marker(s) {
+	return s ~ /^[ \t]*\/\*[ \t]*STEP END[ \t]*\*\/[ \t]*$/
+}
+
+function is_stub_start(s) {
+	return s ~ /^[ \t]*\/\*[ \t]*STEP STUB:/
+}
+
+BEGIN {
+	if ((fn == "") == (step == ""))
+		fail(2, "usage: awk -v fn=NAME -f snippet.awk FILE  or  awk -v step=NN -f snippet.awk FILE")
+	if (fn != "" && fn !~ /^[A-Za-z_][A-Za-z0-9_]*$/)
+		fail(2, "fn=" fn ": not a C identifier")
+	if (step != "" && step !~ /^[0-9A-Za-z_]+$/)
+		fail(2, "step=" step ": not a step number")
+	if (ARGC < 2)
+		fail(2, "no input file given")
+}
+
+{ line[++n] = $0 }
+
+END {
+	if (failed)	# exit in BEGIN still runs END
+		exit failed
+	what = (fn != "") ? "function '" fn "'" : "STEP " step
+	if (n == 0)
+		fail(1, FILENAME ": empty file, no " what)
+	if (fn != "")
+		cut_function()
+	else
+		cut_step()
+}
+
+# The definition of fn: a line at column 0 that names fn followed by "(",
+# which is not a prototype (a ";" comes before any "{").
+function find_definition(    i, j) {
+	for (i = 1; i <= n; i++) {
+		if (line[i] ~ /^[ \t#\/*]/ || line[i] == "")
+			continue
+		if (!match(line[i], "(^|[^A-Za-z0-9_])" fn "[ \t]*\\("))
+			continue
+		for (j = i; j <= n; j++) {
+			if (line[j] ~ /\{/)
+				return i
+			if (line[j] ~ /;/)
+				break
+		}
+	}
+	return 0
+}
+
+function cut_function(    sig, first, last, i, skipping) {
+	sig = find_definition()
+	if (!sig)
+		fail(1, FILENAME ": no definition of function '" fn "' (its name at column 0 of the signature, e.g. 'static int " fn "(...)')")
+	first = sig
+	# "static int\nfn(...)": take the return-type line too.
+	if (line[sig] ~ "^" fn "[ \t]*\\(" && sig > 1 && line[sig - 1] ~ /^[A-Za-z_]/ && line[sig - 1] !~ /[;}]|\*\/[ \t]*$/)
+		first = sig - 1
+	# The comment block right above: /* ... */ or a run of // lines.
+	if (first > 1 && line[first - 1] ~ /\*\/[ \t]*$/) {
+		for (i = first - 1; i >= 1; i--)
+			if (line[i] ~ /^[ \t]*\/\*/)
+				break
+		if (i >= 1)
+			first = i
+	} else {
+		while (first > 1 && line[first - 1] ~ /^[ \t]*\/\//)
+			first--
+	}
+	if (line[sig] ~ /\{.*\}[ \t]*$/)
+		last = sig	# a one-line function
+	else
+		for (last = sig; last <= n; last++)
+			if (line[last] ~ /^\}/)
+				break
+	if (last > n)
+		fail(1, FILENAME ": function '" fn "' at line " sig " has no closing '}' at column 0")
+	skipping = 0
+	for (i = first; i <= last; i++) {
+		if (!raw) {
+			if (skipping) {
+				if (line[i] ~ /\*\//)
+					skipping = 0
+				continue
+			}
+			if (is_marker(line[i]))
+				continue
+			if (is_stub_start(line[i])) {
+				skipping = (line[i] !~ /\*\//)
+				continue
+			}
+		}
+		print line[i]
+	}
+}
+
+function cut_step(    i, start, stop, k, out, m, first, prefix, lead, skipping) {
+	start = 0
+	for (i = 1; i <= n; i++)
+		if (line[i] ~ "/\\*[ \t]*STEP[ \t]+" step ":") {
+			start = i
+			break
+		}
+	if (!start)
+		fail(1, FILENAME ": no '/* STEP " step ":' comment")
+	# The step's comment may run over several lines: the code starts after "*/".
+	for (i = start; i <= n; i++)
+		if (line[i] ~ /\*\//)
+			break
+	if (i > n)
+		fail(1, FILENAME ": the comment of STEP " step " at line " start " is never closed")
+	stop = 0
+	for (k = i + 1; k <= n; k++) {
+		if (line[k] ~ /\/\*[ \t]*STEP[ \t]+[0-9A-Za-z_]+:/ && !is_stub_start(line[k]))
+			break	# the next step began first
+		if (is_marker(line[k])) {
+			stop = k
+			break
+		}
+	}
+	if (!stop)
+		fail(1, FILENAME ": STEP " step " at line " start " has no '/* STEP END */' line")
+	m = 0
+	skipping = 0
+	for (k = i + 1; k < stop; k++) {
+		if (skipping) {
+			if (line[k] ~ /\*\//)
+				skipping = 0
+			continue
+		}
+		if (is_stub_start(line[k])) {
+			skipping = (line[k] !~ /\*\//)
+			continue
+		}
+		out[++m] = line[k]
+	}
+	while (m > 0 && out[m] ~ /^[ \t]*$/)
+		m--
+	for (first = 1; first <= m && out[first] ~ /^[ \t]*$/; first++)
+		;
+	if (first > m)
+		fail(1, FILENAME ": STEP " step " at line " start " has no code")
+	# Dedent by the leading whitespace that every non-blank line shares.
+	prefix = ""
+	for (k = first; k <= m; k++) {
+		if (out[k] ~ /^[ \t]*$/)
+			continue
+		match(out[k], /^[ \t]*/)
+		lead = substr(out[k], 1, RLENGTH)
+		if (k == first)
+			prefix = lead
+		else
+			while (substr(lead, 1, length(prefix)) != prefix)
+				prefix = substr(prefix, 1, length(prefix) - 1)
+	}
+	for (k = first; k <= m; k++) {
+		if (substr(out[k], 1, length(prefix)) == prefix)
+			print substr(out[k], length(prefix) + 1)
+		else
+			print ""
+	}
+}
