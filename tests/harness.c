@@ -1,0 +1,308 @@
+/*
+ * The test harness: see harness.h. Plain fork/exec with pipes, so a test
+ * runs a chapter's program exactly as a user's shell would.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A harness failure is a broken test machine, not a failed test: stop. */
+static void harness_die(const char *call, const char *object)
+{
+	fprintf(stderr, "harness: %s %s: %s\n", call, object, strerror(errno));
+	exit(2);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (q == NULL)
+		harness_die("realloc", "output buffer");
+	return q;
+}
+
+/* Absolute, so that a test may change its working directory. */
+static const char *absolute_env(const char *name)
+{
+	static char paths[2][4096];
+	int slot = strcmp(name, "DC_ROOTFS") == 0;
+	const char *value = getenv(name);
+
+	if (value == NULL) {
+		fprintf(stderr, "harness: %s is not set (run the tests through make)\n", name);
+		exit(2);
+	}
+	if (realpath(value, paths[slot]) == NULL)
+		harness_die("realpath", value);
+	return paths[slot];
+}
+
+const char *test_rootfs(void)
+{
+	return absolute_env("DC_ROOTFS");
+}
+
+const char *impl_path(const char *program)
+{
+	static char path[4096 + 256];
+
+	snprintf(path, sizeof(path), "%s/%s", absolute_env("DC_IMPL"), program);
+	return path;
+}
+
+void require_root(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "\n*** SKIPPED: this test needs root. Run: sudo make test ***\n\n");
+		skip();
+	}
+}
+
+int harness_setup(void **state)
+{
+	char probe[4096];
+
+	(void)state;
+	snprintf(probe, sizeof(probe), "%s/bin/probe", test_rootfs());
+	if (access(probe, X_OK) == -1) {
+		fprintf(stderr, "harness: no test rootfs at %s (run the tests through make)\n",
+			test_rootfs());
+		return -1;
+	}
+	return 0;
+}
+
+/* Append whatever is readable on fd to *buf; false at end of file. */
+static bool drain(int fd, char **buf, size_t *len)
+{
+	char chunk[4096];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+
+	if (n == -1 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	*buf = xrealloc(*buf, *len + (size_t)n + 1);
+	memcpy(*buf + *len, chunk, (size_t)n);
+	*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return true;
+}
+
+static void make_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		harness_die("pipe2", "");
+}
+
+void run_program(struct run *r, const char *const argv[], const char *input)
+{
+	int in[2], out[2], err[2];
+	size_t out_len = 0, err_len = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->out = xrealloc(NULL, 1);
+	r->err = xrealloc(NULL, 1);
+	r->out[0] = r->err[0] = '\0';
+	make_pipe(in);
+	make_pipe(out);
+	make_pipe(err);
+
+	pid_t pid = fork();
+	if (pid == -1)
+		harness_die("fork", argv[0]);
+	if (pid == 0) {
+		/* Its own process group, so a timeout can kill all of it. */
+		setpgid(0, 0);
+		if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1 || dup2(err[1], 2) == -1)
+			_exit(2);
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "harness: execv %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+
+	/* Small inputs fit in the pipe; then EOF tells a shell to finish. */
+	if (input && write(in[1], input, strlen(input)) != (ssize_t)strlen(input))
+		harness_die("write", "stdin of the program");
+	close(in[1]);
+
+	struct pollfd fds[2] = {{.fd = out[0], .events = POLLIN}, {.fd = err[0], .events = POLLIN}};
+	time_t deadline = time(NULL) + RUN_TIMEOUT_S;
+	int open_fds = 2;
+
+	while (open_fds > 0) {
+		int left = (int)(deadline - time(NULL));
+		if (left <= 0) {
+			r->timed_out = true;
+			break;
+		}
+		int n = poll(fds, 2, left * 1000);
+		if (n == -1 && errno != EINTR)
+			harness_die("poll", argv[0]);
+		for (int i = 0; n > 0 && i < 2; i++) {
+			if (fds[i].fd < 0 || fds[i].revents == 0)
+				continue;
+			bool more = i == 0 ? drain(fds[i].fd, &r->out, &out_len)
+					   : drain(fds[i].fd, &r->err, &err_len);
+			if (!more) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	if (r->timed_out) {
+		fprintf(stderr, "harness: %s timed out after %d s; killing it\n", argv[0],
+			RUN_TIMEOUT_S);
+		kill(-pid, SIGKILL);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+	}
+	while (waitpid(pid, &r->status, 0) == -1) {
+		if (errno != EINTR)
+			harness_die("waitpid", argv[0]);
+	}
+	if (WIFEXITED(r->status))
+		r->exit_code = WEXITSTATUS(r->status);
+	else
+		r->exit_code = 128 + WTERMSIG(r->status);
+}
+
+void run_tool(struct run *r, const char *program, const char *const args[], const char *input)
+{
+	const char *argv[64];
+	size_t n = 0;
+	char *wrap = getenv("DC_WRAP") ? strdup(getenv("DC_WRAP")) : NULL;
+
+	/* DC_WRAP is split on spaces: "valgrind -q --error-exitcode=99". */
+	for (char *save = NULL, *w = wrap ? strtok_r(wrap, " ", &save) : NULL; w;
+	     w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n++] = impl_path(program);
+	for (size_t i = 0; args[i] != NULL; i++) {
+		if (n + 2 > sizeof(argv) / sizeof(argv[0])) {
+			fprintf(stderr, "harness: too many arguments\n");
+			exit(2);
+		}
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+	run_program(r, argv, input);
+	free(wrap);
+}
+
+void run_container(struct run *r, const char *const args[])
+{
+	run_tool(r, "container", args, NULL);
+}
+
+void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+void run_dump(const struct run *r, const char *what)
+{
+	print_error("%s: exit %d%s\n--- stdout ---\n%s--- stderr ---\n%s--------------\n", what,
+		    r->exit_code, r->timed_out ? " (timed out)" : "", r->out ? r->out : "",
+		    r->err ? r->err : "");
+}
+
+const char *probe_get(const struct run *r, const char *key)
+{
+	static char value[8192];
+	size_t klen = strlen(key);
+
+	for (const char *line = r->out; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=') {
+			size_t vlen = len - klen - 1;
+			if (vlen >= sizeof(value))
+				vlen = sizeof(value) - 1;
+			memcpy(value, line + klen + 1, vlen);
+			value[vlen] = '\0';
+			return value;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+char *read_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (fd == -1)
+		harness_die("open", path);
+	buf = xrealloc(buf, 1);
+	buf[0] = '\0';
+	while (drain(fd, &buf, &len))
+		;
+	close(fd);
+	return buf;
+}
+
+void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd == -1)
+		harness_die("open", path);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		harness_die("write", path);
+	if (close(fd) == -1)
+		harness_die("close", path);
+}
+
+char *make_temp_dir(const char *tag)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "/tmp/dc-%s-XXXXXX", tag) == -1)
+		harness_die("asprintf", tag);
+	if (mkdtemp(path) == NULL)
+		harness_die("mkdtemp", path);
+	return path;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	if (remove(path) == -1)
+		harness_die("remove", path);
+	return 0;
+}
+
+void remove_tree(const char *path)
+{
+	/* FTW_PHYS: never follow a symlink out of the tree; FTW_MOUNT: never cross a mount. */
+	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == -1)
+		harness_die("nftw", path);
+}

@@ -1,0 +1,95 @@
+/*
+ * The test harness: run a chapter's program the way a user would, and
+ * read what the probe inside it saw.
+ *
+ * Environment (set by the Makefile, see tests/run.sh):
+ *   DC_IMPL    the directory holding the program under test, such as
+ *              solutions/02-pivot_root or build/exercise/02-pivot_root
+ *   DC_ROOTFS  the test rootfs: busybox, plus /bin/probe and /bin/unroot
+ *   DC_WRAP    optional command to run the program under, such as
+ *              "valgrind --error-exitcode=99 -q"
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+/* Most runs finish in milliseconds; this only stops a hung test. */
+enum { RUN_TIMEOUT_S = 30 };
+
+struct run {
+	int status;        /* raw wait(2) status */
+	int exit_code;     /* exit status, or 128+signal, like a shell */
+	bool timed_out;
+	char *out;         /* everything written to stdout */
+	char *err;         /* everything written to stderr */
+};
+
+/* Run argv (argv[0] a path) with stdin from `input` (NULL: /dev/null). */
+void run_program(struct run *r, const char *const argv[], const char *input);
+
+/* Run $DC_IMPL/PROGRAM with args, under $DC_WRAP if set. */
+void run_tool(struct run *r, const char *program, const char *const args[], const char *input);
+
+/* Shorthand: run_tool(r, "container", args, NULL). */
+void run_container(struct run *r, const char *const args[]);
+
+void run_free(struct run *r);
+
+/* The value of the probe's "key=value" line, or NULL. Valid until run_free. */
+const char *probe_get(const struct run *r, const char *key);
+
+/* Print a run's output when a test fails, so the failure explains itself. */
+void run_dump(const struct run *r, const char *what);
+
+/* The test rootfs, and the program under test. */
+const char *test_rootfs(void);
+const char *impl_path(const char *program);
+
+/* Skip (loudly) when not root: the integration tests need it. */
+void require_root(void);
+
+/* The host's mount table, as one string, to compare before and after. */
+char *read_file(const char *path);
+
+/* Write `text` to a new file at path. */
+void write_file(const char *path, const char *text);
+
+/* A fresh directory under /tmp, and its removal (with what is in it). */
+char *make_temp_dir(const char *tag);
+void remove_tree(const char *path);
+
+/* Shared group setup: checks the rootfs and the program exist. */
+int harness_setup(void **state);
+
+/* Assertions that print the run when they fail. */
+#define assert_exit(r, code)                                                                      \
+	do {                                                                                       \
+		if ((r)->exit_code != (code))                                                      \
+			run_dump((r), "unexpected exit status");                                   \
+		assert_int_equal((r)->exit_code, (code));                                          \
+	} while (0)
+
+#define assert_contains(haystack, needle)                                                         \
+	do {                                                                                       \
+		const char *h_ = (haystack);                                                       \
+		if (h_ == NULL || strstr(h_, (needle)) == NULL)                                    \
+			print_error("expected to find \"%s\" in:\n%s\n", (needle),                 \
+				    h_ ? h_ : "(null)");                                           \
+		assert_non_null(h_);                                                               \
+		assert_non_null(strstr(h_, (needle)));                                             \
+	} while (0)
+
+#define assert_not_contains(haystack, needle)                                                     \
+	do {                                                                                       \
+		const char *h_ = (haystack);                                                       \
+		if (h_ != NULL && strstr(h_, (needle)) != NULL)                                    \
+			print_error("did not expect \"%s\" in:\n%s\n", (needle), h_);              \
+		assert_true(h_ == NULL || strstr(h_, (needle)) == NULL);                           \
+	} while (0)
+
+#endif
