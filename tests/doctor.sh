@@ -531,12 +531,13 @@ check_compiler() {
 	rm -rf "$dir"
 }
 
-# Every container's rootfs is made of busybox. It must be statically linked:
-# inside the container there is no /lib with a loader and libc.
+# Every container's rootfs is made of busybox: rootfs-fetch.sh copies
+# /bin/busybox into it. It must be statically linked, because inside the
+# container there is no /lib with a loader and libc.
 check_busybox() {
-	local busybox ldd file linkage=''
-	if ! busybox=$(find_tool busybox); then
-		missing_report fail "busybox" "busybox-static" "the rootfs of every chapter"
+	local busybox=/bin/busybox ldd file linkage=''
+	if [ ! -x "$busybox" ]; then
+		report fail "busybox" "no $busybox, and the rootfs of every chapter needs it: $apt_install busybox-static"
 		return 0
 	fi
 	if ! "$busybox" true >/dev/null 2>&1; then
