@@ -1,0 +1,151 @@
+# Demystifying Containers: build, test and demo every chapter.
+#
+#   sudo make demo        install what is missing, build, and tour every chapter
+#   sudo make test        the whole suite: solutions pass, exercises fail, all in sync
+#   make check CH=01      chapter 01's tests against your exercise in chapters/
+#   make check CH=01 IMPL=solutions   ...or against the solution
+#   make diff CH=02       what chapter 02 adds to chapter 01
+#   make doctor           what this machine can run, chapter by chapter
+#   make slides           the talk, as one offline HTML file
+#   make exercises        (maintainers) regenerate chapters/ from solutions/
+#   make lessons          (maintainers) re-cut the lessons' code from solutions/
+#
+# Everything generated goes under $(BUILD), except the programs, which are
+# built in place next to their sources.
+
+BUILD ?= build
+# Warnings are part of the lesson: none is allowed.
+WARN := -std=gnu17 -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# The chapter list is the solutions/ directory: NN-name.
+CHAPTERS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
+
+# Every .c file in a chapter is one program. Tools that run inside the
+# rootfs (after the escape, or with no libc there) are linked static.
+SOL_SRCS := $(wildcard solutions/*/*.c)
+SOL_PROGS := $(SOL_SRCS:.c=)
+EX_PROGS := $(patsubst solutions/%,chapters/%,$(SOL_PROGS))
+STATIC_TOOLS := unroot
+static_for = $(if $(filter $(STATIC_TOOLS),$(notdir $(1))),-static)
+
+# The copies `make test` builds: sanitized solutions, and fresh exercises
+# (never the student's chapters/ files).
+SAN_PROGS := $(patsubst solutions/%,$(BUILD)/san/%,$(SOL_PROGS))
+FRESH_SRCS := $(patsubst solutions/%,$(BUILD)/exercise/%,$(SOL_SRCS))
+FRESH_PROGS := $(FRESH_SRCS:.c=)
+
+TEST_BINS := $(CHAPTERS:%=$(BUILD)/tests/test_%)
+TEST_LIB := tests/harness.c tests/promises.c
+TEST_HDRS := tests/harness.h tests/promises.h
+TEST_ROOTFS := $(BUILD)/test-rootfs
+ROOTFS := $(BUILD)/rootfs
+
+# CH=01 or CH=01-chroot names a chapter; IMPL picks chapters/ or solutions/.
+IMPL ?= chapters
+CH_DIR = $(notdir $(firstword $(wildcard solutions/$(CH) solutions/$(CH)-*)))
+
+.PHONY: all deps rootfs demo test check diff doctor slides clean exercises lessons lint test-programs
+
+all: $(SOL_PROGS) $(EX_PROGS)
+
+# --- programs ---------------------------------------------------------------
+
+$(SOL_PROGS) $(EX_PROGS): %: %.c
+	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $<
+
+$(BUILD)/san/%: solutions/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $<
+
+# An exercise is its solution with the chapter's STEP block cut out.
+# The step number is the chapter's: 02-pivot_root -> 02.
+step_of = $(firstword $(subst -, ,$(notdir $(1))))
+
+$(BUILD)/exercise/%.c: solutions/%.c tests/exercise.awk
+	@mkdir -p $(@D)
+	awk -v step=$(call step_of,$(@D)) -f tests/exercise.awk $< > $@.tmp && mv $@.tmp $@
+
+$(FRESH_PROGS): %: %.c
+	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $<
+
+# Maintainers: write the exercises into chapters/. This overwrites them,
+# so it is never run by any other target.
+exercises: $(FRESH_SRCS)
+	@for f in $(FRESH_SRCS); do \
+		dest=chapters/$${f#$(BUILD)/exercise/}; mkdir -p $$(dirname $$dest); \
+		cmp -s $$f $$dest || { cp $$f $$dest; echo "wrote $$dest"; }; \
+	done
+
+# Maintainers: re-cut the code blocks in the lessons from solutions/.
+lessons:
+	@tests/lessons.sh update
+
+# --- tests -----------------------------------------------------------------
+
+$(BUILD)/tests/probe: tests/probe.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -static -o $@ $<
+
+# The tests' own code runs under the sanitizers too.
+$(BUILD)/tests/test_%: tests/test_%.c $(TEST_LIB) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(SAN_FLAGS) -Itests -o $@ $< $(TEST_LIB) -lcmocka
+
+# The test rootfs: the default busybox rootfs, plus the probe and unroot.
+$(TEST_ROOTFS)/.rootfs-fetch: rootfs-fetch.sh
+	./rootfs-fetch.sh --busybox $(TEST_ROOTFS)
+
+$(TEST_ROOTFS)/bin/probe: $(BUILD)/tests/probe $(TEST_ROOTFS)/.rootfs-fetch
+	install -m 755 $< $@
+
+$(TEST_ROOTFS)/bin/unroot: solutions/01-chroot/unroot $(TEST_ROOTFS)/.rootfs-fetch
+	install -m 755 $< $@
+
+test-programs: all $(SAN_PROGS) $(FRESH_PROGS) $(TEST_BINS) \
+		$(TEST_ROOTFS)/bin/probe $(TEST_ROOTFS)/bin/unroot
+
+test: deps test-programs
+	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" MAKE="$(MAKE)" tests/run.sh
+
+check: test-programs
+	@test -n "$(CH_DIR)" || { echo "usage: make check CH=NN [IMPL=chapters|solutions]" >&2; exit 2; }
+	@echo "== chapter $(CH_DIR): testing $(IMPL)/$(CH_DIR)"
+	DC_IMPL=$(IMPL)/$(CH_DIR) DC_ROOTFS=$(TEST_ROOTFS) $(BUILD)/tests/test_$(CH_DIR)
+
+# What a chapter adds to the one before it: the lesson, as a diff.
+diff:
+	@test -n "$(CH_DIR)" || { echo "usage: make diff CH=NN" >&2; exit 2; }
+	@prev=$$(ls -d solutions/[0-9][0-9]-* | grep -B1 -x 'solutions/$(CH_DIR)' | head -n 1); \
+	if [ "$$prev" = "solutions/$(CH_DIR)" ]; then \
+		echo "$(CH_DIR) is the first chapter: there is nothing before it."; exit 0; fi; \
+	for f in $$(cd solutions && ls $$(basename $$prev)/*.c $(CH_DIR)/*.c | xargs -n1 basename | sort -u); do \
+		diff -uN $$prev/$$f solutions/$(CH_DIR)/$$f || test $$? -eq 1 || exit 2; \
+	done
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+		--std=c11 --inline-suppr --suppress=missingIncludeSystem \
+		$(SOL_SRCS) tests/*.c
+
+# --- the machine, the rootfs, the demo ---------------------------------------
+
+deps:
+	@tests/deps.sh
+
+doctor:
+	@tests/doctor.sh
+
+rootfs: $(ROOTFS)/.rootfs-fetch
+
+$(ROOTFS)/.rootfs-fetch: rootfs-fetch.sh
+	./rootfs-fetch.sh --busybox $(ROOTFS)
+
+demo: deps all rootfs
+	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" tests/demo.sh
+
+clean:
+	rm -rf $(BUILD) $(SOL_PROGS) $(EX_PROGS)
+
+include slides/slides.mk

@@ -1,0 +1,57 @@
+#!/bin/bash
+# tests/demo.sh: the narrated tour that `make demo` runs, and the talk's
+# live demo. One function per chapter; each runs that chapter's solution
+# with -v, so the container narrates how it is built.
+
+set -eu
+BUILD=${BUILD:-build}
+CHAPTERS=${CHAPTERS:?set by make}
+ROOTFS=$BUILD/rootfs
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	bold=$'\e[1m' dim=$'\e[2m' plain=$'\e[0m'
+else
+	bold='' dim='' plain=''
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: the containers need root: run sudo make demo" >&2
+	exit 1
+fi
+
+chapter() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+# Show the command, then run it; a demo step may fail on purpose.
+show() {
+	printf '%s$ %s%s\n' "$dim" "$*" "$plain"
+	"$@" || printf '%s(exit status %d)%s\n' "$dim" "$?" "$plain"
+}
+
+# A file that lives only on the host: what an escape would read.
+host_file=$(mktemp /tmp/dc-demo-XXXXXX)
+trap 'rm -f "$host_file"' EXIT
+echo "a host-only file, $(date -u +%FT%TZ)" >"$host_file"
+# The escape tool goes into the demo rootfs, as the tests do.
+install -m 755 solutions/01-chroot/unroot "$ROOTFS/bin/unroot"
+
+demo_01() {
+	chapter "01 chroot (1979): a new root directory, and nothing else"
+	show solutions/01-chroot/container -v "$ROOTFS" /bin/sh -c 'head -n 1 /etc/os-release; ls /'
+	echo "The escape: unroot climbs back out, then reads a file on the host."
+	show solutions/01-chroot/container "$ROOTFS" /bin/unroot /bin/cat "$host_file"
+}
+
+demo_02() {
+	chapter "02 pivot_root: a root you cannot climb out of"
+	show solutions/02-pivot_root/container -v "$ROOTFS" /bin/unroot /bin/cat "$host_file"
+	echo "Inside, only the new root is mounted (plus the /proc we mount to look):"
+	show solutions/02-pivot_root/container "$ROOTFS" /bin/sh -c \
+		'mount -t proc proc /proc && cut -d" " -f5 /proc/self/mountinfo'
+}
+
+for ch in $CHAPTERS; do
+	fn=demo_${ch%%-*}
+	if declare -F "$fn" >/dev/null; then
+		"$fn"
+	fi
+done
+printf '\n%sThat was every chapter so far. Next: chapters/*/README.md, or make slides.%s\n' "$bold" "$plain"

@@ -1,0 +1,59 @@
+#!/bin/bash
+# tests/deps.sh: install what the tutorial needs, and say what.
+#
+# On Debian and Ubuntu it installs the missing packages with apt-get; on
+# any other distribution it names what is missing and stops, since package
+# names differ. Each line below is: a package, and how to tell it is here.
+
+set -eu
+
+# package           test that it is installed
+needs=(
+	"gcc               command -v gcc"
+	"make              command -v make"
+	"libc6-dev         test -f /usr/include/stdio.h"
+	"libcmocka-dev     test -f /usr/include/cmocka.h"
+	"busybox-static    busybox_is_static"
+	"util-linux        command -v unshare"
+	"iproute2          command -v ip"
+	"cppcheck          command -v cppcheck"
+	"valgrind          command -v valgrind"
+	"pandoc            command -v pandoc"
+	"graphviz          command -v dot"
+	"chromium          command -v chromium"
+	"npm               command -v npm"
+)
+
+# The rootfs needs a static busybox: Debian's "busybox" package is dynamic.
+busybox_is_static() {
+	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1
+}
+
+missing=()
+for need in "${needs[@]}"; do
+	read -r package check <<<"$need"
+	# shellcheck disable=SC2086 # the check is a command line
+	$check >/dev/null 2>&1 || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if ! command -v apt-get >/dev/null; then
+	echo "deps: missing: ${missing[*]}" >&2
+	echo "deps: these are Debian's package names; install their equivalents with your" >&2
+	echo "      distribution's package manager, then run make again." >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing: ${missing[*]}" >&2
+	echo "deps: run as root to install them: sudo make deps (or sudo make demo)" >&2
+	exit 1
+fi
+
+echo "deps: installing with apt-get: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null
+echo "deps: installed ${missing[*]}"

@@ -1,0 +1,173 @@
+#!/bin/bash
+# tests/run.sh: what `make test` runs, after make has built everything.
+#
+# For every chapter it proves three things:
+#   1. the solution passes the chapter's tests -- built normally, built with
+#      ASan and UBSan, and run under valgrind;
+#   2. the untouched exercise (generated afresh into build/exercise/, so a
+#      student's edits in chapters/ are never touched) compiles and FAILS
+#      at least one of those tests: the tests really test the step;
+#   3. chapters/ is what `make exercises` would write from solutions/.
+# Then: cppcheck, the slides in a headless browser, and that the suite left
+# no mount and no temporary directory behind.
+#
+# Each check prints one line; a failed check prints its log. The last line
+# counts the checks: "total: N passed, N failed, N skipped".
+
+set -u
+BUILD=${BUILD:-build}
+CHAPTERS=${CHAPTERS:?set by make}
+MAKE=${MAKE:-make}
+ROOTFS=$BUILD/test-rootfs
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+
+passed=0 failed=0 skipped=0
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	green=$'\e[32m' red=$'\e[31m' yellow=$'\e[33m' plain=$'\e[0m'
+else
+	green='' red='' yellow='' plain=''
+fi
+
+pass() { passed=$((passed + 1)); printf '%sok%s    %-16s %s\n' "$green" "$plain" "$1" "$2"; }
+skip() { skipped=$((skipped + 1)); printf '%sskip%s  %-16s %s\n' "$yellow" "$plain" "$1" "$2"; }
+fail() {
+	failed=$((failed + 1))
+	printf '%sFAIL%s  %-16s %s\n' "$red" "$plain" "$1" "$2"
+	[ -n "${3:-}" ] && sed 's/^/      | /' "$3"
+}
+
+# cmocka's summary lines: "[  PASSED  ] 8 test(s)." and "[  FAILED  ] 2 test(s)..."
+count() { sed -n "s/^\[  $1 *\] \([0-9]*\) test.*/\1/p" "$2" | tail -n 1; }
+
+# run_tests LOG IMPL [WRAP]: one chapter's test binary against IMPL.
+run_tests() {
+	local log=$1 impl=$2 wrap=${3:-}
+	DC_IMPL=$impl DC_ROOTFS=$ROOTFS DC_WRAP=$wrap \
+		timeout 600 "$BUILD/tests/test_$chapter" >"$log" 2>&1
+}
+
+check_solution() {
+	local label=$1 impl=$2 wrap=${3:-} log
+	log=$LOGS/$chapter-$label.log
+	if run_tests "$log" "$impl" "$wrap"; then
+		local n s
+		n=$(count PASSED "$log") s=$(count SKIPPED "$log")
+		if [ -n "$s" ] && [ "$s" -gt 0 ]; then
+			skip "$chapter" "$label: ${n:-0} passed, $s skipped (not root)"
+		else
+			pass "$chapter" "$label: ${n:-0} tests passed"
+		fi
+	else
+		fail "$chapter" "$label: tests failed" "$log"
+	fi
+}
+
+# The exercise must fail: its tests are worth nothing if it passes them.
+check_exercise_fails() {
+	local log=$LOGS/$chapter-exercise.log total
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "$chapter" "exercise: not checked without root (its tests would only skip)"
+		return
+	fi
+	if run_tests "$log" "$BUILD/exercise/$chapter"; then
+		fail "$chapter" "exercise: the untouched exercise PASSES its tests" "$log"
+		return
+	fi
+	local bad
+	bad=$(count FAILED "$log")
+	total=$(sed -n 's/^\[==========\] \([0-9]*\) test.*ran.*/\1/p' "$log" | tail -n 1)
+	if [ -n "$bad" ] && [ "$bad" -gt 0 ]; then
+		pass "$chapter" "exercise: fails $bad of ${total:-?} tests until the step is written"
+	else
+		fail "$chapter" "exercise: the test run broke instead of failing tests" "$log"
+	fi
+}
+
+check_in_sync() {
+	local log=$LOGS/$chapter-sync.log out=0 f dest
+	: >"$log"
+	for f in "$BUILD/exercise/$chapter"/*.c; do
+		dest=chapters/$chapter/$(basename "$f")
+		if ! diff -u "$dest" "$f" >>"$log" 2>&1; then
+			out=1
+		fi
+	done
+	if [ ! -f "chapters/$chapter/README.md" ]; then
+		echo "chapters/$chapter/README.md (the lesson) is missing" >>"$log"
+		out=1
+	fi
+	if [ $out -eq 0 ]; then
+		pass "$chapter" "chapters/ is in sync with solutions/"
+	else
+		echo "(a student's edits show here too; maintainers: make exercises)" >>"$log"
+		fail "$chapter" "chapters/$chapter differs from its generated exercise" "$log"
+	fi
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	cat <<-EOF
+
+	${yellow}******************************************************************
+	*  NOT ROOT: the integration tests will SKIP, and the exercises   *
+	*  cannot be shown to fail. Run the real suite with:              *
+	*      sudo make test                                              *
+	******************************************************************${plain}
+
+	EOF
+fi
+
+mounts_before=$(cat /proc/self/mountinfo)
+tmp_before=$(ls -d /tmp/dc-* 2>/dev/null)
+
+if ${MAKE} -s lint >"$LOGS/lint.log" 2>&1; then
+	pass lint "cppcheck: no findings"
+else
+	fail lint "cppcheck found problems" "$LOGS/lint.log"
+fi
+
+for chapter in $CHAPTERS; do
+	check_solution solution "solutions/$chapter"
+	check_solution "asan+ubsan" "$BUILD/san/$chapter"
+	if command -v valgrind >/dev/null; then
+		check_solution valgrind "solutions/$chapter" \
+			"valgrind -q --error-exitcode=99 --leak-check=full --trace-children=no"
+	else
+		skip "$chapter" "valgrind: not installed"
+	fi
+	check_exercise_fails
+	check_in_sync
+done
+
+if tests/lessons.sh check >"$LOGS/lessons.log" 2>&1; then
+	pass lessons "code in every lesson matches its solution"
+else
+	fail lessons "a lesson's code differs from its solution (make lessons)" "$LOGS/lessons.log"
+fi
+
+if command -v chromium >/dev/null; then
+	if ${MAKE} -s test-slides >"$LOGS/slides.log" 2>&1; then
+		pass slides "$(tail -n 1 "$LOGS/slides.log")"
+	else
+		fail slides "the deck failed its checks" "$LOGS/slides.log"
+	fi
+else
+	skip slides "chromium is not installed (apt-get install chromium)"
+fi
+
+if [ "$mounts_before" = "$(cat /proc/self/mountinfo)" ]; then
+	pass cleanup "the mount table is as it was before the suite"
+else
+	diff <(echo "$mounts_before") /proc/self/mountinfo >"$LOGS/mounts.diff"
+	fail cleanup "the suite changed the mount table" "$LOGS/mounts.diff"
+fi
+if [ "$tmp_before" = "$(ls -d /tmp/dc-* 2>/dev/null)" ]; then
+	pass cleanup "no temporary directory left in /tmp"
+else
+	fail cleanup "the suite left temporary directories: $(ls -d /tmp/dc-* | tr '\n' ' ')"
+fi
+
+echo
+echo "total: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
