@@ -94,7 +94,7 @@ $(BUILD)/tests/test_%: tests/test_%.c $(TEST_LIB) $(TEST_HDRS)
 	$(CC) $(WARN) $(SAN_FLAGS) -Itests -o $@ $< $(TEST_LIB) -lcmocka
 
 # The test rootfs: the default busybox rootfs, plus the probe and unroot.
-$(TEST_ROOTFS)/.rootfs-fetch: rootfs-fetch.sh
+$(TEST_ROOTFS)/.rootfs-fetch: | rootfs-fetch.sh
 	./rootfs-fetch.sh --busybox $(TEST_ROOTFS)
 
 $(TEST_ROOTFS)/bin/probe: $(BUILD)/tests/probe $(TEST_ROOTFS)/.rootfs-fetch
@@ -139,7 +139,7 @@ doctor:
 
 rootfs: $(ROOTFS)/.rootfs-fetch
 
-$(ROOTFS)/.rootfs-fetch: rootfs-fetch.sh
+$(ROOTFS)/.rootfs-fetch: | rootfs-fetch.sh
 	./rootfs-fetch.sh --busybox $(ROOTFS)
 
 demo: deps all rootfs

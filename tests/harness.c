@@ -18,6 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * What a test made and must not leave behind, even when an assertion
+ * fails halfway and cmocka jumps out of it: output buffers, temporary
+ * directories, and the working directory it started in.
+ */
+enum { MAX_TRACKED = 64 };
+static char *tracked_buffers[MAX_TRACKED];
+static char *tracked_dirs[MAX_TRACKED];
+static char start_cwd[4096];
+
 /* A harness failure is a broken test machine, not a failed test: stop. */
 static void harness_die(const char *call, const char *object)
 {
@@ -34,13 +44,35 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-/* Absolute, so that a test may change its working directory. */
+static void track(char **list, char *p)
+{
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (list[i] == NULL) {
+			list[i] = p;
+			return;
+		}
+	}
+	fprintf(stderr, "harness: more than %d live objects; free some\n", MAX_TRACKED);
+	exit(2);
+}
+
+static void untrack(char **list, const char *p)
+{
+	for (int i = 0; p && i < MAX_TRACKED; i++) {
+		if (list[i] == p)
+			list[i] = NULL;
+	}
+}
+
+/* Made absolute once, at setup, so that a test may change its working directory. */
 static const char *absolute_env(const char *name)
 {
 	static char paths[2][4096];
 	int slot = strcmp(name, "DC_ROOTFS") == 0;
 	const char *value = getenv(name);
 
+	if (paths[slot][0] != '\0')
+		return paths[slot];
 	if (value == NULL) {
 		fprintf(stderr, "harness: %s is not set (run the tests through make)\n", name);
 		exit(2);
@@ -76,6 +108,9 @@ int harness_setup(void **state)
 	char probe[4096];
 
 	(void)state;
+	if (getcwd(start_cwd, sizeof(start_cwd)) == NULL)
+		harness_die("getcwd", ".");
+	impl_path("container");
 	snprintf(probe, sizeof(probe), "%s/bin/probe", test_rootfs());
 	if (access(probe, X_OK) == -1) {
 		fprintf(stderr, "harness: no test rootfs at %s (run the tests through make)\n",
@@ -129,8 +164,8 @@ void run_program(struct run *r, const char *const argv[], const char *input)
 		setpgid(0, 0);
 		if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1 || dup2(err[1], 2) == -1)
 			_exit(2);
-		execv(argv[0], (char *const *)argv);
-		fprintf(stderr, "harness: execv %s: %s\n", argv[0], strerror(errno));
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "harness: execvp %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	setpgid(pid, pid);
@@ -185,6 +220,8 @@ void run_program(struct run *r, const char *const argv[], const char *input)
 		r->exit_code = WEXITSTATUS(r->status);
 	else
 		r->exit_code = 128 + WTERMSIG(r->status);
+	track(tracked_buffers, r->out);
+	track(tracked_buffers, r->err);
 }
 
 void run_tool(struct run *r, const char *program, const char *const args[], const char *input)
@@ -217,6 +254,8 @@ void run_container(struct run *r, const char *const args[])
 
 void run_free(struct run *r)
 {
+	untrack(tracked_buffers, r->out);
+	untrack(tracked_buffers, r->err);
 	free(r->out);
 	free(r->err);
 	r->out = r->err = NULL;
@@ -287,6 +326,7 @@ char *make_temp_dir(const char *tag)
 		harness_die("asprintf", tag);
 	if (mkdtemp(path) == NULL)
 		harness_die("mkdtemp", path);
+	track(tracked_dirs, path);
 	return path;
 }
 
@@ -300,9 +340,30 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 	return 0;
 }
 
-void remove_tree(const char *path)
+void remove_tree(char *path)
 {
 	/* FTW_PHYS: never follow a symlink out of the tree; FTW_MOUNT: never cross a mount. */
 	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == -1)
 		harness_die("nftw", path);
+	untrack(tracked_dirs, path);
+	free(path);
+}
+
+void keep_temp_dir(const char *path)
+{
+	untrack(tracked_dirs, path);
+}
+
+int harness_teardown_test(void **state)
+{
+	(void)state;
+	if (start_cwd[0] != '\0' && chdir(start_cwd) == -1)
+		harness_die("chdir", start_cwd);
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		free(tracked_buffers[i]);
+		tracked_buffers[i] = NULL;
+		if (tracked_dirs[i])
+			remove_tree(tracked_dirs[i]);
+	}
+	return 0;
 }

@@ -59,12 +59,21 @@ char *read_file(const char *path);
 /* Write `text` to a new file at path. */
 void write_file(const char *path, const char *text);
 
-/* A fresh directory under /tmp, and its removal (with what is in it). */
+/* A fresh directory under /tmp, and its removal (with what is in it, and the path). */
 char *make_temp_dir(const char *tag);
-void remove_tree(const char *path);
+void remove_tree(char *path);
+/* Keep a directory past the end of the test (a group's fixture). */
+void keep_temp_dir(const char *path);
 
-/* Shared group setup: checks the rootfs and the program exist. */
+/* Group setup: checks the rootfs and the program exist. */
 int harness_setup(void **state);
+
+/*
+ * After every test, even a failed one: free its runs' output, remove its
+ * temporary directories, and go back to the starting directory.
+ */
+int harness_teardown_test(void **state);
+#define dc_test(f) cmocka_unit_test_teardown(f, harness_teardown_test)
 
 /* Assertions that print the run when they fail. */
 #define assert_exit(r, code)                                                                      \

@@ -25,6 +25,7 @@ int promises_setup(void **state)
 		return -1;
 	/* A file that exists only on the host, with text no rootfs has. */
 	marker_dir = make_temp_dir("host");
+	keep_temp_dir(marker_dir);
 	snprintf(marker_path, sizeof(marker_path), "%s/marker", marker_dir);
 	snprintf(marker_text, sizeof(marker_text), "host-only marker %d\n", (int)getpid());
 	write_file(marker_path, marker_text);
@@ -36,7 +37,6 @@ int promises_teardown(void **state)
 	(void)state;
 	if (marker_dir) {
 		remove_tree(marker_dir);
-		free(marker_dir);
 		marker_dir = NULL;
 	}
 	return 0;

@@ -77,7 +77,7 @@ check_exercise_fails() {
 	fi
 	local bad
 	bad=$(count FAILED "$log")
-	total=$(sed -n 's/^\[==========\] \([0-9]*\) test.*ran.*/\1/p' "$log" | tail -n 1)
+	total=$(sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' "$log" | tail -n 1)
 	if [ -n "$bad" ] && [ "$bad" -gt 0 ]; then
 		pass "$chapter" "exercise: fails $bad of ${total:-?} tests until the step is written"
 	else
@@ -129,10 +129,12 @@ fi
 
 for chapter in $CHAPTERS; do
 	check_solution solution "solutions/$chapter"
-	check_solution "asan+ubsan" "$BUILD/san/$chapter"
+	# LeakSanitizer needs /proc, which a process inside the new root may not
+	# have; valgrind's leak check covers leaks instead.
+	check_solution "asan+ubsan" "$BUILD/san/$chapter" "env ASAN_OPTIONS=detect_leaks=0"
 	if command -v valgrind >/dev/null; then
 		check_solution valgrind "solutions/$chapter" \
-			"valgrind -q --error-exitcode=99 --leak-check=full --trace-children=no"
+			"valgrind -q --vgdb=no --suppressions=$PWD/tests/valgrind.supp --error-exitcode=99 --leak-check=full --trace-children=no"
 	else
 		skip "$chapter" "valgrind: not installed"
 	fi

@@ -80,20 +80,19 @@ static void test_chroot_without_chdir_leaves_cwd_outside(void **state)
 
 	assert_int_equal(chdir(here), 0);
 	remove_tree(outside);
-	free(outside);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_command_sees_rootfs_files),
-		cmocka_unit_test(test_default_command_is_shell),
-		cmocka_unit_test(test_exit_status_propagates),
-		cmocka_unit_test(test_missing_command_exits_127),
-		cmocka_unit_test(test_bad_rootfs_is_a_clear_error),
-		cmocka_unit_test(test_chroot_escape_reaches_host),
-		cmocka_unit_test(test_escape_leaves_rootfs_clean),
-		cmocka_unit_test(test_chroot_without_chdir_leaves_cwd_outside),
+		dc_test(test_command_sees_rootfs_files),
+		dc_test(test_default_command_is_shell),
+		dc_test(test_exit_status_propagates),
+		dc_test(test_missing_command_exits_127),
+		dc_test(test_bad_rootfs_is_a_clear_error),
+		dc_test(test_chroot_escape_reaches_host),
+		dc_test(test_escape_leaves_rootfs_clean),
+		dc_test(test_chroot_without_chdir_leaves_cwd_outside),
 	};
 
 	return cmocka_run_group_tests_name("01-chroot", tests, promises_setup, promises_teardown);

@@ -8,16 +8,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* 01's promises. */
-		cmocka_unit_test(test_command_sees_rootfs_files),
-		cmocka_unit_test(test_default_command_is_shell),
-		cmocka_unit_test(test_exit_status_propagates),
-		cmocka_unit_test(test_missing_command_exits_127),
-		cmocka_unit_test(test_bad_rootfs_is_a_clear_error),
+		dc_test(test_command_sees_rootfs_files),
+		dc_test(test_default_command_is_shell),
+		dc_test(test_exit_status_propagates),
+		dc_test(test_missing_command_exits_127),
+		dc_test(test_bad_rootfs_is_a_clear_error),
 		/* 02's. */
-		cmocka_unit_test(test_escape_fails_after_pivot_root),
-		cmocka_unit_test(test_old_root_not_in_mountinfo),
-		cmocka_unit_test(test_host_mount_table_unchanged),
-		cmocka_unit_test(test_works_when_root_is_shared),
+		dc_test(test_escape_fails_after_pivot_root),
+		dc_test(test_old_root_not_in_mountinfo),
+		dc_test(test_host_mount_table_unchanged),
+		dc_test(test_works_when_root_is_shared),
 	};
 
 	return cmocka_run_group_tests_name("02-pivot_root", tests, promises_setup,
