@@ -120,7 +120,7 @@ diff:
 	@prev=$$(ls -d solutions/[0-9][0-9]-* | grep -B1 -x 'solutions/$(CH_DIR)' | head -n 1); \
 	if [ "$$prev" = "solutions/$(CH_DIR)" ]; then \
 		echo "$(CH_DIR) is the first chapter: there is nothing before it."; exit 0; fi; \
-	for f in $$(cd solutions && ls $$(basename $$prev)/*.c $(CH_DIR)/*.c | xargs -n1 basename | sort -u); do \
+	for f in $$(cd solutions/$(CH_DIR) && ls *.c); do \
 		diff -uN $$prev/$$f solutions/$(CH_DIR)/$$f || test $$? -eq 1 || exit 2; \
 	done
 

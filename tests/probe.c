@@ -54,7 +54,8 @@
  * given.  An unknown key prints `probe: unknown key: X` on stderr and exits 2
  * before any output.  `probe -h` prints usage.  If stdout cannot be written
  * the probe exits 1.  `--mount-proc` first mounts a procfs on /proc, for the
- * chapters whose container does not (a failure is reported on stderr and the
+ * chapters whose container does not, and does nothing where /proc is already
+ * mounted (a failure is reported on stderr and the
  * /proc facts print `?`).  Use it only inside a container's own mount
  * namespace: in chapter 01 the new mount would show up on the host.
  */
@@ -549,9 +550,14 @@ static void show(const struct fact *f)
 	putchar('\n');
 }
 
-/* --mount-proc: give the probe a /proc of our pid namespace to read (proc(5)). */
+/*
+ * --mount-proc: give the probe a /proc of our pid namespace to read (proc(5)),
+ * unless the container already mounted one (chapter 03 on).
+ */
 static void mount_proc(void)
 {
+	if (access("/proc/self/stat", R_OK) == 0)
+		return;
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fprintf(stderr, "probe: mount proc on /proc: %s\n", strerror(errno));
 }

@@ -66,6 +66,9 @@ static const char *hint_for(const char *call, int err)
 	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
 		return "the new root must be a mount point, and neither it nor its parent "
 		       "may have shared propagation (see pivot_root(2))";
+	if (err == EBUSY && strcmp(call, "pivot_root") == 0)
+		return "the new root is on the current root's filesystem: bind-mount it "
+		       "onto itself first, to make it a mount point";
 	return NULL;
 }
 
