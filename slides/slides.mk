@@ -1,0 +1,64 @@
+# slides/slides.mk -- the talk: pandoc markdown -> one self-contained
+# reveal.js file, build/slides/index.html, that works offline from file://.
+# Included by the top-level Makefile (run from the repo root); on its own:
+#   make -f slides/slides.mk slides
+#
+#   make slides        build $(BUILD)/slides/index.html (+ the diagrams as SVG)
+#   make test-slides   open it in headless chromium, check every slide,
+#                      save $(BUILD)/slides/title.png
+#
+# Code on a slide is cut from solutions/ by slides/include-code.lua, which
+# runs slides/snippet.awk: a missing file or snippet fails the build.
+
+BUILD ?= build
+
+# The deck, in order: a later chapter is one more name here (slides/NAME.md).
+SLIDE_PARTS = intro 01-chroot 02-pivot_root
+
+SLIDES_OUT      := $(BUILD)/slides
+SLIDES_NODE     := $(SLIDES_OUT)/node
+SLIDES_NPM      := $(SLIDES_NODE)/node_modules/.package-lock.json
+SLIDES_MD        = $(SLIDE_PARTS:%=slides/%.md)
+# The diagrams are shared with the lessons: chapters/NN/README.md links them.
+SLIDE_DIAGRAMS  := $(patsubst slides/diagrams/%.dot,$(SLIDES_OUT)/diagrams/%.svg,$(wildcard slides/diagrams/*.dot))
+# Rebuild when an included solution changes; a missing one is left to the
+# filter, which names it.
+SLIDES_CODE      = $(wildcard $(sort $(shell sed -n 's/.*include="\([^"]*\)".*/\1/p' $(SLIDES_MD) 2>/dev/null)))
+
+.PHONY: slides test-slides slide-diagrams
+
+slides: $(SLIDES_OUT)/index.html
+
+slide-diagrams: $(SLIDE_DIAGRAMS)
+
+# svg:cairo draws the text as outlines: the diagram looks the same in any
+# browser, whatever fonts it has (plain -Tsvg lets the viewer pick a font
+# whose widths graphviz never measured, and labels drift apart).
+$(SLIDES_OUT)/diagrams/%.svg: slides/diagrams/%.dot
+	@mkdir -p $(@D)
+	dot -Tsvg:cairo -o $@.tmp $< && mv $@.tmp $@
+
+# reveal.js and playwright-core, pinned by package-lock.json, live in
+# $(BUILD)/slides/node: npm ci wants package.json next to node_modules.
+# --ignore-scripts: nothing gets to download a browser; we use Debian's.
+$(SLIDES_NPM): slides/package.json slides/package-lock.json
+	@mkdir -p $(SLIDES_NODE)
+	cp slides/package.json slides/package-lock.json $(SLIDES_NODE)/
+	npm ci --prefix $(SLIDES_NODE) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# --self-contained inlines reveal.js, the theme, its fonts and the SVGs as
+# data: URIs, so the file makes no request at all.
+# The settings are in slides/pandoc.yaml; diagrams are found by name
+# (![](timeline.svg)) on the resource path.
+$(SLIDES_OUT)/index.html: $(SLIDES_MD) slides/pandoc.yaml slides/deck.css \
+		slides/include-code.lua slides/snippet.awk slides/slides.mk \
+		$(SLIDE_DIAGRAMS) $(SLIDES_CODE) $(SLIDES_NPM)
+	pandoc --defaults=slides/pandoc.yaml \
+		--resource-path=$(SLIDES_OUT)/diagrams:. \
+		-V revealjs-url=$(SLIDES_NODE)/node_modules/reveal.js \
+		-o $@.tmp $(SLIDES_MD)
+	mv $@.tmp $@
+
+test-slides: $(SLIDES_OUT)/index.html $(SLIDES_NPM)
+	node slides/check-deck.mjs $(SLIDES_OUT)/index.html $(SLIDES_NODE) $(SLIDES_OUT)/title.png
