@@ -62,7 +62,7 @@ static const char *hint_for(const char *call, int err)
 }
 
 /* The one error idiom: name the call, the object and errno, then stop. */
-static void die(const char *call, const char *object)
+static _Noreturn void die(const char *call, const char *object)
 {
 	int err = errno;
 	const char *hint = hint_for(call, err);
@@ -113,7 +113,7 @@ static void check_rootfs(const char *rootfs)
  * Replace this process with the command. argv[0] is the name the command
  * sees itself called by, so pass the command's own name there.
  */
-static void run_command(char *const argv[])
+static _Noreturn void run_command(char *const argv[])
 {
 	say("exec %s", argv[0]);
 	done();

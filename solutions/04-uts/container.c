@@ -1,0 +1,512 @@
+/*
+ * 04-uts: a name of its own (Linux 2.6.19, 2006).
+ *
+ *   container [-v] [--persist DIR] [--hostname NAME] [--domainname NAME]
+ *             ROOTFS [COMMAND [ARG...]]
+ *
+ * The UTS namespace ("UNIX Time-sharing System", after the struct utsname
+ * that uname(2) fills in) gives the container its own hostname and NIS
+ * domain name. It is the smallest namespace: two strings. It matters
+ * because so much keys off the hostname -- shell prompts, logs, cluster
+ * membership -- and a container that renames "the machine" must not
+ * rename the host. By default the hostname is a short random container
+ * id, as docker does.
+ *
+ * Exit status: the command's own, 128+N when signal N killed it, or 125
+ * when the container could not be set up, 126 when the command cannot
+ * run, 127 when it does not exist (the convention of docker and runc).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
+
+static bool verbose;
+
+/* Narration for the demo and the talk: "=> chroot into rootfs... done". */
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	fputs("=> ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("... ", stderr);
+}
+
+static void done(void)
+{
+	if (verbose)
+		fputs("done.\n", stderr);
+}
+
+/*
+ * Most failures here come from the environment, not the code: say what
+ * usually fixes them.
+ */
+static const char *hint_for(const char *call, int err)
+{
+	if (err == EPERM)
+		return "run as root (sudo), or see chapter 08 for rootless";
+	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
+		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
+	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
+		return "the new root must be a mount point, and neither it nor its parent "
+		       "may have shared propagation (see pivot_root(2))";
+	if (err == EBUSY && strcmp(call, "pivot_root") == 0)
+		return "the new root is on the current root's filesystem: bind-mount it "
+		       "onto itself first, to make it a mount point";
+	return NULL;
+}
+
+/* The one error idiom: name the call, the object and errno, then stop. */
+static _Noreturn void die(const char *call, const char *object)
+{
+	int err = errno;
+	const char *hint = hint_for(call, err);
+
+	if (verbose)
+		fputs("failed.\n", stderr);
+	fprintf(stderr, "container: %s %s: %s\n", call, object, strerror(err));
+	if (hint)
+		fprintf(stderr, "  hint: %s\n", hint);
+	exit(EXIT_SETUP);
+}
+
+/*
+ * pivot_root(2) makes new_root the root mount of this mount namespace
+ * and moves the old root mount to put_old. Its rules, and why we follow
+ * them:
+ *  - We need a mount namespace of our own (clone made it), or we would
+ *    pivot the host's root under every process on the machine.
+ *  - No mount involved may be shared. systemd makes "/" shared, and a
+ *    new mount namespace copies that: our mounts would propagate back to
+ *    the host, so pivot_root refuses with EINVAL. Make everything
+ *    private first, recursively (MS_REC|MS_PRIVATE). Many tutorials skip
+ *    this and only work on machines without systemd.
+ *  - new_root must be a mount point. A bind mount of ROOTFS onto itself
+ *    makes it one.
+ *  - pivot_root(".", ".") stacks the old root on top of the new one,
+ *    so one umount2(".", MNT_DETACH) drops it and ROOTFS needs no
+ *    put_old directory (see the NOTES of pivot_root(2)).
+ * glibc has no wrapper for pivot_root, so we call it through syscall(2).
+ */
+static void enter_new_root(const char *rootfs)
+{
+	say("making all mounts private");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		die("mount", "/ (MS_REC|MS_PRIVATE)");
+	done();
+
+	say("bind-mounting %s onto itself", rootfs);
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) == -1)
+		die("bind-mount", rootfs);
+	done();
+
+	say("pivoting the root to %s", rootfs);
+	if (chdir(rootfs) == -1)
+		die("chdir", rootfs);
+	if (syscall(SYS_pivot_root, ".", ".") == -1)
+		die("pivot_root", rootfs);
+	if (umount2(".", MNT_DETACH) == -1)
+		die("umount2", "old root");
+	if (chdir("/") == -1)
+		die("chdir", "/");
+	done();
+}
+
+/*
+ * A mount point inside the new root. Mounting after pivot_root means a
+ * symlink planted in ROOTFS (say, /proc -> /etc on the host) can only
+ * ever resolve inside ROOTFS: the host's tree is no longer reachable.
+ */
+static void make_mount_point(const char *path)
+{
+	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		die("mkdir", path);
+}
+
+/* The device nodes every program may expect, and nothing else. */
+static const struct device {
+	const char *path;
+	unsigned int major, minor;
+} devices[] = {
+	{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+	{"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+static void make_devices(void)
+{
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		const struct device *d = &devices[i];
+
+		if (mknod(d->path, S_IFCHR | 0666, makedev(d->major, d->minor)) == -1)
+			die("mknod", d->path);
+		/* mknod(2) applies the umask; these must be 0666 whatever it is. */
+		if (chmod(d->path, 0666) == -1)
+			die("chmod", d->path);
+	}
+	/* The conventional links: a pty master through devpts, fds through /proc. */
+	const char *links[][2] = {
+		{"pts/ptmx", "/dev/ptmx"},      {"/proc/self/fd", "/dev/fd"},
+		{"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
+		{"/proc/self/fd/2", "/dev/stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (symlink(links[i][0], links[i][1]) == -1)
+			die("symlink", links[i][1]);
+	}
+}
+
+/*
+ * The filesystems a process expects, each its own and not the host's:
+ *  - /proc, procfs, which shows the processes of the mounter's pid
+ *    namespace (all of the host's, until chapter 06);
+ *  - /sys, sysfs, read-only: it is the kernel's own configuration;
+ *  - /dev, a tmpfs holding a handful of device nodes, a devpts instance
+ *    of its own at /dev/pts (newinstance: the host's ptys stay hidden)
+ *    and /dev/shm for POSIX shared memory;
+ *  - /tmp, a tmpfs, so scratch files never land in ROOTFS.
+ * nosuid, nodev and noexec wherever the contents have no business being
+ * set-uid programs, devices or executables.
+ */
+static void mount_filesystems(void)
+{
+	const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	say("mounting /proc, /sys, /dev and /tmp");
+	make_mount_point("/proc");
+	if (mount("proc", "/proc", "proc", safe, NULL) == -1)
+		die("mount", "/proc");
+
+	make_mount_point("/sys");
+	if (mount("sysfs", "/sys", "sysfs", safe | MS_RDONLY, NULL) == -1)
+		die("mount", "/sys");
+
+	make_mount_point("/dev");
+	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=64k") == -1)
+		die("mount", "/dev");
+	make_devices();
+	make_mount_point("/dev/pts");
+	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620") == -1)
+		die("mount", "/dev/pts");
+	make_mount_point("/dev/shm");
+	if (mount("shm", "/dev/shm", "tmpfs", safe, "mode=1777") == -1)
+		die("mount", "/dev/shm");
+
+	make_mount_point("/tmp");
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == -1)
+		die("mount", "/tmp");
+	done();
+}
+
+/*
+ * sethostname(2) and setdomainname(2) change the UTS namespace the caller
+ * is in. Without CLONE_NEWUTS that is the host's: every process on the
+ * machine would see the new name.
+ */
+static void set_hostname(const char *hostname, const char *domainname)
+{
+	/* STEP 04: Give the container its own hostname and NIS domain name.
+	 * This code runs in the container's first process: which namespace
+	 * must it be in for the names to stay private, and where is that
+	 * namespace made? (Look for a second TODO 04 in run_container.)
+	 * man 2 sethostname, man 2 setdomainname, man 7 uts_namespaces
+	 */
+	say("setting the hostname to %s", hostname);
+	if (sethostname(hostname, strlen(hostname)) == -1)
+		die("sethostname", hostname);
+	if (setdomainname(domainname, strlen(domainname)) == -1)
+		die("setdomainname", domainname);
+	done();
+	/* STEP STUB: (void)hostname; (void)domainname; */
+	/* STEP END */
+}
+
+/* A short random id, like docker's, to name the container by default. */
+static void make_container_id(char *id, size_t size)
+{
+	unsigned char bytes[6];
+
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+		die("getrandom", "container id");
+	for (size_t i = 0; i < sizeof(bytes) && 2 * i + 2 < size; i++)
+		snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+}
+
+/* Refuse a bad ROOTFS up front, with a clearer message than chroot's. */
+static void check_rootfs(const char *rootfs)
+{
+	struct stat st;
+
+	if (stat(rootfs, &st) == -1)
+		die("rootfs", rootfs);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		die("rootfs", rootfs);
+	}
+}
+
+/*
+ * Replace this process with the command. argv[0] is the name the command
+ * sees itself called by, so pass the command's own name there.
+ */
+static _Noreturn void run_command(char *const argv[])
+{
+	say("exec %s", argv[0]);
+	done();
+	execvp(argv[0], argv);
+
+	int err = errno;
+	fprintf(stderr, "container: execvp %s: %s\n", argv[0], strerror(err));
+	if (err == ENOENT)
+		fprintf(stderr, "  hint: the command is looked up inside ROOTFS, not on the host\n");
+	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/*
+ * The signals a process passes on to its child instead of dying of them,
+ * plus SIGCHLD, to hear the child end. Blocked, they queue up for
+ * sigwaitinfo(2): no signal handlers, and no race with the child's exit.
+ */
+static void forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+}
+
+/* The blocked signals are inherited: the command must get them back. */
+static void unblock_signals(void)
+{
+	sigset_t set;
+
+	forwarded_signals(&set);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1)
+		die("sigprocmask", "unblock");
+}
+
+/* How a shell reports a child's end: its exit status, or 128+signal. */
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* What the parent hands the container's first process. */
+struct container {
+	const char *rootfs;
+	char **command;
+	const char *hostname;
+	const char *domainname;
+	int go[2];     /* a pipe: the parent closes its end when we may go on */
+};
+
+/*
+ * The container's first process, in its new namespaces. It waits until
+ * the parent has finished its part (EOF on the pipe), then builds its
+ * view of the world and becomes the command.
+ */
+static int container_main(void *arg)
+{
+	struct container *c = arg;
+	char byte;
+
+	/* Our copy of the write end would keep the pipe open for ever. */
+	close(c->go[1]);
+	if (read(c->go[0], &byte, 1) == -1)
+		die("read", "the parent's go-ahead");
+	close(c->go[0]);
+
+	unblock_signals();
+	set_hostname(c->hostname, c->domainname);
+	enter_new_root(c->rootfs);
+	mount_filesystems();
+	run_command(c->command);
+	return EXIT_SETUP;
+}
+
+/* The namespaces the container has: --persist keeps each of them. */
+static const char *const namespaces[] = {"mnt", "uts", NULL};
+
+/*
+ * A namespace lives as long as something refers to it: a process in it,
+ * an open file descriptor, or a bind mount of its /proc/PID/ns file. The
+ * bind mount must be made from outside -- a mount namespace cannot hold
+ * a mount of itself -- which is one reason the parent stays on the host.
+ * `umount DIR/mnt` lets it go.
+ */
+static void persist_namespaces(pid_t pid, const char *dir)
+{
+	char source[64], target[4096];
+
+	say("persisting the namespaces in %s", dir);
+	for (size_t i = 0; namespaces[i] != NULL; i++) {
+		snprintf(source, sizeof(source), "/proc/%d/ns/%s", (int)pid, namespaces[i]);
+		snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
+
+		int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd == -1)
+			die("create", target);
+		close(fd);
+		if (mount(source, target, NULL, MS_BIND, NULL) == -1)
+			die("bind-mount", target);
+	}
+	done();
+}
+
+/*
+ * The parent's part: start the container, keep it company, report how it
+ * ended. Signals that would end us (SIGTERM, SIGINT, SIGHUP) are passed
+ * on instead, so that `kill` of this process stops the container and we
+ * still report its status.
+ */
+static int run_container(struct container *c, const char *persist_dir)
+{
+	static char stack[1024 * 1024] __attribute__((aligned(16)));
+	sigset_t forward;
+
+	forwarded_signals(&forward);
+	if (sigprocmask(SIG_BLOCK, &forward, NULL) == -1)
+		die("sigprocmask", "block");
+
+	if (pipe2(c->go, O_CLOEXEC) == -1)
+		die("pipe2", "go-ahead");
+
+	say("cloning the container's first process");
+	int flags = CLONE_NEWNS;
+	/* STEP 04: The container's first process needs a UTS namespace of
+	 * its own. Which clone(2) flag makes one?
+	 */
+	flags |= CLONE_NEWUTS;
+	/* STEP END */
+	pid_t pid = clone(container_main, stack + sizeof(stack), flags | SIGCHLD, c);
+	if (pid == -1)
+		die("clone", "new namespaces");
+	close(c->go[0]);
+	done();
+
+	if (persist_dir)
+		persist_namespaces(pid, persist_dir);
+	close(c->go[1]);
+
+	for (;;) {
+		siginfo_t info;
+		int status;
+
+		if (sigwaitinfo(&forward, &info) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("sigwaitinfo", "forwarded signals");
+		}
+		if (info.si_signo != SIGCHLD) {
+			kill(pid, info.si_signo);
+			continue;
+		}
+		pid_t done_pid = waitpid(pid, &status, WNOHANG);
+		if (done_pid == -1)
+			die("waitpid", "container");
+		if (done_pid == pid)
+			return exit_code(status);
+	}
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: container [-v] [--persist DIR] [--hostname NAME] [--domainname NAME]\n"
+	      "                 ROOTFS [COMMAND [ARG...]]\n"
+	      "Run COMMAND (default /bin/sh) in ROOTFS, with its own mounts and hostname.\n"
+	      "  -v, --verbose        narrate each step\n"
+	      "  --persist DIR        keep the namespaces in DIR after exit (see: enter DIR)\n"
+	      "  --hostname NAME      the hostname inside (default: a random container id)\n"
+	      "  --domainname NAME    the NIS domain name inside (default: container)\n",
+	      out);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{"verbose", no_argument, NULL, 'v'},
+		{"persist", required_argument, NULL, 'p'},
+		{"hostname", required_argument, NULL, 'n'},
+		{"domainname", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static char *default_command[] = {"/bin/sh", NULL};
+	const char *persist_dir = NULL;
+	char id[13] = "";
+	const char *hostname = NULL, *domainname = "container";
+	int opt;
+
+	/* "+": stop at the first non-option, so "ls -l" reaches ls. */
+	while ((opt = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'p':
+			persist_dir = optarg;
+			break;
+		case 'n':
+			hostname = optarg;
+			break;
+		case 'd':
+			domainname = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_SETUP;
+		}
+	}
+	if (optind >= argc) {
+		fputs("container: missing ROOTFS\n", stderr);
+		usage(stderr);
+		return EXIT_SETUP;
+	}
+
+	if (hostname == NULL) {
+		make_container_id(id, sizeof(id));
+		hostname = id;
+	}
+	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
+	if (strlen(hostname) == 0 || strlen(hostname) > 64 || strlen(domainname) > 64) {
+		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
+		return EXIT_SETUP;
+	}
+
+	struct container c = {
+		.rootfs = argv[optind],
+		.command = optind + 1 < argc ? &argv[optind + 1] : default_command,
+		.hostname = hostname,
+		.domainname = domainname,
+	};
+
+	check_rootfs(c.rootfs);
+	return run_container(&c, persist_dir);
+}
