@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,6 +96,36 @@ const char *impl_path(const char *program)
 	return path;
 }
 
+/*
+ * A tool is the implementation's own when it has one (chapter 03's enter
+ * and nsls in 03-mnt), else the latest earlier chapter's, from the same
+ * tree (solutions, sanitized build or exercise), as a student would use it.
+ */
+const char *tool_path(const char *program)
+{
+	static char found[4096 + 256];
+	char pattern[4096 + 256];
+	const char *impl = impl_path(program);
+	glob_t g;
+
+	if (access(impl, X_OK) == 0)
+		return impl;
+	const char *dir = absolute_env("DC_IMPL");
+	const char *chapter = strrchr(dir, '/') + 1;
+	snprintf(pattern, sizeof(pattern), "%.*s/[0-9][0-9]-*/%s", (int)(chapter - dir - 1), dir,
+		 program);
+	found[0] = '\0';
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *ch = g.gl_pathv[i] + (chapter - dir);
+			if (strncmp(ch, chapter, 2) < 0)
+				snprintf(found, sizeof(found), "%s", g.gl_pathv[i]);
+		}
+	}
+	globfree(&g);
+	return found[0] ? found : impl;
+}
+
 void require_root(void)
 {
 	if (geteuid() != 0) {
@@ -143,15 +174,43 @@ static void make_pipe(int fds[2])
 		harness_die("pipe2", "");
 }
 
-void run_program(struct run *r, const char *const argv[], const char *input)
+/*
+ * argv for a tool of the implementation under test: DC_WRAP's words (split
+ * on spaces: "valgrind -q --error-exitcode=99"), the tool, its args.
+ */
+static char *wrap_copy;
+
+static void tool_argv(const char **argv, size_t max, const char *program, const char *const args[])
+{
+	size_t n = 0;
+
+	free(wrap_copy);
+	wrap_copy = getenv("DC_WRAP") ? strdup(getenv("DC_WRAP")) : NULL;
+	for (char *save = NULL, *w = wrap_copy ? strtok_r(wrap_copy, " ", &save) : NULL; w;
+	     w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n++] = tool_path(program);
+	for (size_t i = 0; args[i] != NULL; i++) {
+		if (n + 2 > max) {
+			fprintf(stderr, "harness: too many arguments\n");
+			exit(2);
+		}
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+}
+
+/* Start argv with pipes on all three standard streams. */
+static void start(struct run *r, const char *const argv[])
 {
 	int in[2], out[2], err[2];
-	size_t out_len = 0, err_len = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->out = xrealloc(NULL, 1);
 	r->err = xrealloc(NULL, 1);
 	r->out[0] = r->err[0] = '\0';
+	r->deadline = time(NULL) + RUN_TIMEOUT_S;
+	snprintf(r->name, sizeof(r->name), "%s", argv[0]);
 	make_pipe(in);
 	make_pipe(out);
 	make_pipe(err);
@@ -172,49 +231,93 @@ void run_program(struct run *r, const char *const argv[], const char *input)
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
+	r->pid = pid;
+	r->in_fd = in[1];
+	r->out_fd = out[0];
+	r->err_fd = err[0];
+}
 
-	/* Small inputs fit in the pipe; then EOF tells a shell to finish. */
-	if (input && write(in[1], input, strlen(input)) != (ssize_t)strlen(input))
-		harness_die("write", "stdin of the program");
-	close(in[1]);
+/*
+ * Read what is ready on stdout and stderr, for up to the run's deadline;
+ * stop early once `until` (if any) holds. False when the deadline passed.
+ */
+static bool pump(struct run *r, bool (*until)(const struct run *r))
+{
+	while (r->out_fd >= 0 || r->err_fd >= 0) {
+		if (until && until(r))
+			return true;
+		int left = (int)(r->deadline - time(NULL));
+		if (left <= 0)
+			return false;
 
-	struct pollfd fds[2] = {{.fd = out[0], .events = POLLIN}, {.fd = err[0], .events = POLLIN}};
-	time_t deadline = time(NULL) + RUN_TIMEOUT_S;
-	int open_fds = 2;
-
-	while (open_fds > 0) {
-		int left = (int)(deadline - time(NULL));
-		if (left <= 0) {
-			r->timed_out = true;
-			break;
-		}
+		struct pollfd fds[2] = {{.fd = r->out_fd, .events = POLLIN},
+					{.fd = r->err_fd, .events = POLLIN}};
 		int n = poll(fds, 2, left * 1000);
 		if (n == -1 && errno != EINTR)
-			harness_die("poll", argv[0]);
-		for (int i = 0; n > 0 && i < 2; i++) {
-			if (fds[i].fd < 0 || fds[i].revents == 0)
-				continue;
-			bool more = i == 0 ? drain(fds[i].fd, &r->out, &out_len)
-					   : drain(fds[i].fd, &r->err, &err_len);
-			if (!more) {
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				open_fds--;
-			}
+			harness_die("poll", r->name);
+		if (n > 0 && fds[0].revents && !drain(r->out_fd, &r->out, &r->out_len)) {
+			close(r->out_fd);
+			r->out_fd = -1;
+		}
+		if (n > 0 && fds[1].revents && !drain(r->err_fd, &r->err, &r->err_len)) {
+			close(r->err_fd);
+			r->err_fd = -1;
 		}
 	}
-	if (r->timed_out) {
-		fprintf(stderr, "harness: %s timed out after %d s; killing it\n", argv[0],
+	return true;
+}
+
+static bool has_new_line(const struct run *r)
+{
+	return strchr(r->out + r->line_pos, '\n') != NULL;
+}
+
+void run_start(struct run *r, const char *program, const char *const args[])
+{
+	const char *argv[64];
+
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), program, args);
+	start(r, argv);
+}
+
+const char *run_read_line(struct run *r)
+{
+	static char line[4096];
+
+	if (!pump(r, has_new_line) || !has_new_line(r))
+		return NULL;
+	const char *begin = r->out + r->line_pos;
+	size_t len = (size_t)(strchr(begin, '\n') - begin);
+	snprintf(line, sizeof(line), "%.*s", (int)len, begin);
+	r->line_pos += len + 1;
+	return line;
+}
+
+void run_signal(struct run *r, int sig)
+{
+	if (kill(r->pid, sig) == -1)
+		harness_die("kill", r->name);
+}
+
+void run_finish(struct run *r)
+{
+	if (r->in_fd >= 0)
+		close(r->in_fd);
+	r->in_fd = -1;
+	if (!pump(r, NULL)) {
+		r->timed_out = true;
+		fprintf(stderr, "harness: %s timed out after %d s; killing it\n", r->name,
 			RUN_TIMEOUT_S);
-		kill(-pid, SIGKILL);
+		kill(-r->pid, SIGKILL);
 	}
-	for (int i = 0; i < 2; i++) {
-		if (fds[i].fd >= 0)
-			close(fds[i].fd);
-	}
-	while (waitpid(pid, &r->status, 0) == -1) {
+	if (r->out_fd >= 0)
+		close(r->out_fd);
+	if (r->err_fd >= 0)
+		close(r->err_fd);
+	r->out_fd = r->err_fd = -1;
+	while (waitpid(r->pid, &r->status, 0) == -1) {
 		if (errno != EINTR)
-			harness_die("waitpid", argv[0]);
+			harness_die("waitpid", r->name);
 	}
 	if (WIFEXITED(r->status))
 		r->exit_code = WEXITSTATUS(r->status);
@@ -224,27 +327,21 @@ void run_program(struct run *r, const char *const argv[], const char *input)
 	track(tracked_buffers, r->err);
 }
 
+void run_program(struct run *r, const char *const argv[], const char *input)
+{
+	start(r, argv);
+	/* Small inputs fit in the pipe; then EOF tells a shell to finish. */
+	if (input && write(r->in_fd, input, strlen(input)) != (ssize_t)strlen(input))
+		harness_die("write", "stdin of the program");
+	run_finish(r);
+}
+
 void run_tool(struct run *r, const char *program, const char *const args[], const char *input)
 {
 	const char *argv[64];
-	size_t n = 0;
-	char *wrap = getenv("DC_WRAP") ? strdup(getenv("DC_WRAP")) : NULL;
 
-	/* DC_WRAP is split on spaces: "valgrind -q --error-exitcode=99". */
-	for (char *save = NULL, *w = wrap ? strtok_r(wrap, " ", &save) : NULL; w;
-	     w = strtok_r(NULL, " ", &save))
-		argv[n++] = w;
-	argv[n++] = impl_path(program);
-	for (size_t i = 0; args[i] != NULL; i++) {
-		if (n + 2 > sizeof(argv) / sizeof(argv[0])) {
-			fprintf(stderr, "harness: too many arguments\n");
-			exit(2);
-		}
-		argv[n++] = args[i];
-	}
-	argv[n] = NULL;
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), program, args);
 	run_program(r, argv, input);
-	free(wrap);
 }
 
 void run_container(struct run *r, const char *const args[])

@@ -15,6 +15,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -27,6 +29,12 @@ struct run {
 	bool timed_out;
 	char *out;         /* everything written to stdout */
 	char *err;         /* everything written to stderr */
+	/* While it runs (run_start): */
+	pid_t pid;
+	int in_fd, out_fd, err_fd;
+	size_t out_len, err_len, line_pos;
+	time_t deadline;
+	char name[256];
 };
 
 /* Run argv (argv[0] a path) with stdin from `input` (NULL: /dev/null). */
@@ -34,6 +42,16 @@ void run_program(struct run *r, const char *const argv[], const char *input);
 
 /* Run $DC_IMPL/PROGRAM with args, under $DC_WRAP if set. */
 void run_tool(struct run *r, const char *program, const char *const args[], const char *input);
+
+/*
+ * A run to talk to while it runs: run_start, then read its output line by
+ * line (NULL at EOF or after RUN_TIMEOUT_S), signal it, and run_finish to
+ * close its stdin and wait for it. run_finish fills in the status.
+ */
+void run_start(struct run *r, const char *program, const char *const args[]);
+const char *run_read_line(struct run *r);
+void run_signal(struct run *r, int sig);
+void run_finish(struct run *r);
 
 /* Shorthand: run_tool(r, "container", args, NULL). */
 void run_container(struct run *r, const char *const args[]);
@@ -49,6 +67,8 @@ void run_dump(const struct run *r, const char *what);
 /* The test rootfs, and the program under test. */
 const char *test_rootfs(void);
 const char *impl_path(const char *program);
+/* A tool (enter, nsls): the implementation's own, or an earlier chapter's. */
+const char *tool_path(const char *program);
 
 /* Skip (loudly) when not root: the integration tests need it. */
 void require_root(void);
