@@ -48,6 +48,42 @@ demo_02() {
 		'mount -t proc proc /proc && cut -d" " -f5 /proc/self/mountinfo'
 }
 
+demo_03() {
+	chapter "03 mnt (2002): a mount table of its own"
+	show solutions/03-mnt/container -v "$ROOTFS" /bin/sh -c 'cut -d" " -f5 /proc/self/mountinfo; ls /dev'
+	echo "A namespace lives while something holds it: keep it with --persist, rejoin with enter."
+	persist=$(mktemp -d /tmp/dc-demo-persist-XXXXXX)
+	show solutions/03-mnt/container --persist "$persist" "$ROOTFS" /bin/sh -c 'echo "written inside" > /tmp/note'
+	if [ -x solutions/03-mnt/enter ]; then
+		show solutions/03-mnt/enter "$persist" /bin/cat /tmp/note
+	fi
+	show umount "$persist/mnt"
+	rm -rf "$persist"
+}
+
+demo_04() {
+	chapter "04 uts (2006): a hostname of its own"
+	show solutions/04-uts/container -v --hostname demo "$ROOTFS" /bin/sh -c 'hostname renamed-inside; hostname'
+	echo "The host is still called: $(hostname)"
+}
+
+demo_05() {
+	chapter "05 ipc (2006): System V IPC and POSIX queues of its own"
+	if command -v ipcmk >/dev/null; then
+		id=$(ipcmk -Q | awk '{print $NF}')
+		echo "On the host, message queue $id:"
+		ipcs -q | tail -n +4
+		echo "Inside, the kernel's table of queues is empty:"
+		show solutions/05-ipc/container "$ROOTFS" /bin/cat /proc/sysvipc/msg
+		ipcrm -q "$id"
+	fi
+}
+
+demo_06() {
+	chapter "06 pid (2008): PID 1, and an init to reap"
+	show solutions/06-pid/container -v "$ROOTFS" /bin/ps -o pid,ppid,comm
+}
+
 for ch in $CHAPTERS; do
 	fn=demo_${ch%%-*}
 	if declare -F "$fn" >/dev/null; then
