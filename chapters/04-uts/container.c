@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -315,6 +316,7 @@ struct container {
 	const char *hostname;
 	const char *domainname;
 	int go[2];     /* a pipe: the parent closes its end when we may go on */
+	pid_t parent;  /* to notice the parent's death (PR_SET_PDEATHSIG) */
 };
 
 /*
@@ -327,11 +329,21 @@ static int container_main(void *arg)
 	struct container *c = arg;
 	char byte;
 
+	/*
+	 * If the parent dies, even of SIGKILL, the container must die too:
+	 * nothing else would ever wait for it or clean up after it. If the
+	 * parent died before this line, its pipe is already closed and
+	 * getppid() is no longer the parent.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		die("prctl", "PR_SET_PDEATHSIG");
 	/* Our copy of the write end would keep the pipe open for ever. */
 	close(c->go[1]);
 	if (read(c->go[0], &byte, 1) == -1)
 		die("read", "the parent's go-ahead");
 	close(c->go[0]);
+	if (getppid() != c->parent)
+		exit(EXIT_SETUP);
 
 	unblock_signals();
 	set_hostname(c->hostname, c->domainname);
@@ -387,6 +399,7 @@ static int run_container(struct container *c, const char *persist_dir)
 
 	if (pipe2(c->go, O_CLOEXEC) == -1)
 		die("pipe2", "go-ahead");
+	c->parent = getpid();
 
 	say("cloning the container's first process");
 	int flags = CLONE_NEWNS;

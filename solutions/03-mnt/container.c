@@ -32,6 +32,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -299,6 +300,7 @@ struct container {
 	const char *rootfs;
 	char **command;
 	int go[2];     /* a pipe: the parent closes its end when we may go on */
+	pid_t parent;  /* to notice the parent's death (PR_SET_PDEATHSIG) */
 };
 
 /*
@@ -311,11 +313,21 @@ static int container_main(void *arg)
 	struct container *c = arg;
 	char byte;
 
+	/*
+	 * If the parent dies, even of SIGKILL, the container must die too:
+	 * nothing else would ever wait for it or clean up after it. If the
+	 * parent died before this line, its pipe is already closed and
+	 * getppid() is no longer the parent.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		die("prctl", "PR_SET_PDEATHSIG");
 	/* Our copy of the write end would keep the pipe open for ever. */
 	close(c->go[1]);
 	if (read(c->go[0], &byte, 1) == -1)
 		die("read", "the parent's go-ahead");
 	close(c->go[0]);
+	if (getppid() != c->parent)
+		exit(EXIT_SETUP);
 
 	unblock_signals();
 	enter_new_root(c->rootfs);
@@ -370,6 +382,7 @@ static int run_container(struct container *c, const char *persist_dir)
 
 	if (pipe2(c->go, O_CLOEXEC) == -1)
 		die("pipe2", "go-ahead");
+	c->parent = getpid();
 
 	say("cloning the container's first process");
 	int flags = CLONE_NEWNS;
