@@ -316,7 +316,7 @@ static void forwarded_signals(sigset_t *set)
 	sigaddset(set, SIGCHLD);
 }
 
-/* The blocked signals are inherited: the command must get them back. */
+/* Blocked and ignored signals are inherited: the command must get them back. */
 static void unblock_signals(void)
 {
 	sigset_t set;
@@ -324,6 +324,9 @@ static void unblock_signals(void)
 	forwarded_signals(&set);
 	if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1)
 		die("sigprocmask", "unblock");
+	/* An ignored signal stays ignored across execve(2): give SIGPIPE back. */
+	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+		die("signal", "SIGPIPE");
 }
 
 /* How a shell reports a child's end: its exit status, or 128+signal. */
@@ -338,8 +341,7 @@ struct container {
 	char **command;
 	const char *hostname;
 	const char *domainname;
-	int go[2];     /* a pipe: the parent closes its end when we may go on */
-	pid_t parent;  /* to notice the parent's death (PR_SET_PDEATHSIG) */
+	int go[2];     /* a pipe: the parent writes a byte when we may go on */
 };
 
 /*
@@ -354,19 +356,20 @@ static int container_main(void *arg)
 
 	/*
 	 * If the parent dies, even of SIGKILL, the container must die too:
-	 * nothing else would ever wait for it or clean up after it. If the
-	 * parent died before this line, its pipe is already closed and
-	 * getppid() is no longer the parent.
+	 * nothing else would ever wait for it or clean up after it.
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		die("prctl", "PR_SET_PDEATHSIG");
-	/* Our copy of the write end would keep the pipe open for ever. */
+	/*
+	 * Wait for the parent's go-ahead: one byte, then EOF. EOF alone means
+	 * the parent died before it could send it (perhaps before the line
+	 * above took effect). Our copy of the write end would keep the pipe
+	 * open for ever, so close it first.
+	 */
 	close(c->go[1]);
-	if (read(c->go[0], &byte, 1) == -1)
-		die("read", "the parent's go-ahead");
-	close(c->go[0]);
-	if (getppid() != c->parent)
+	if (read(c->go[0], &byte, 1) != 1)
 		exit(EXIT_SETUP);
+	close(c->go[0]);
 
 	unblock_signals();
 	set_hostname(c->hostname, c->domainname);
@@ -420,10 +423,12 @@ static int run_container(struct container *c, const char *persist_dir)
 	forwarded_signals(&forward);
 	if (sigprocmask(SIG_BLOCK, &forward, NULL) == -1)
 		die("sigprocmask", "block");
+	/* EPIPE, rather than death by SIGPIPE, if the child dies early. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal", "SIGPIPE");
 
 	if (pipe2(c->go, O_CLOEXEC) == -1)
 		die("pipe2", "go-ahead");
-	c->parent = getpid();
 
 	say("cloning the container's first process");
 	int flags = CLONE_NEWNS;
@@ -439,6 +444,9 @@ static int run_container(struct container *c, const char *persist_dir)
 
 	if (persist_dir)
 		persist_namespaces(pid, persist_dir);
+	/* A child that died early closed the pipe: report its status below. */
+	if (write(c->go[1], "go", 1) != 1 && errno != EPIPE)
+		die("write", "go-ahead");
 	close(c->go[1]);
 
 	for (;;) {
