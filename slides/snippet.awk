@@ -8,7 +8,11 @@
 #       the question the step answers.
 #   awk -v step=NN  -f slides/snippet.awk FILE   the code of one step: what lies
 #       between the end of the "/* STEP NN: ... */" comment and the line
-#       "/* STEP END */", without any /* STEP STUB: ... */, dedented.
+#       "/* STEP END */", without any /* STEP STUB: ... */, dedented. A step
+#       with several blocks (say, a function and its clone flag in
+#       run_container) gives all of them, in file order, each headed by the
+#       function it is in: "/* in set_hostname(): */" for the first, then a
+#       blank line and "/* ...and in run_container(): */" before each next one.
 #   -v raw=1 keeps every marker line (fn mode only).
 #
 # The snippet goes to stdout. When it is not found, the message goes to stderr
@@ -118,15 +122,26 @@ function cut_function(    sig, first, last, i, skipping) {
 	}
 }
 
-function cut_step(    i, start, stop, k, out, m, first, prefix, lead, skipping) {
-	start = 0
-	for (i = 1; i <= n; i++)
-		if (line[i] ~ "/\\*[ \t]*STEP[ \t]+" step ":") {
-			start = i
-			break
+# The name of the function whose body holds line at, or "" at file scope:
+# the nearest line above it at column 0 that opens a function ("name(")
+# rather than closing one ("}").
+function enclosing_function(at,    i, name) {
+	for (i = at - 1; i >= 1; i--) {
+		if (line[i] ~ /^\}/)
+			return ""
+		if (line[i] ~ /^[A-Za-z_]/ && match(line[i], /[A-Za-z_][A-Za-z0-9_]*[ \t]*\(/)) {
+			name = substr(line[i], RSTART, RLENGTH)
+			sub(/[ \t]*\($/, "", name)
+			return name
 		}
-	if (!start)
-		fail(1, FILENAME ": no '/* STEP " step ":' comment")
+	}
+	return ""
+}
+
+# One block of the step: the code between the end of its comment, which
+# starts at line start, and its /* STEP END */, without stubs, trimmed of
+# blank lines and dedented, appended to snip[].
+function cut_block(start,    i, stop, k, out, m, first, prefix, lead, skipping) {
 	# The step's comment may run over several lines: the code starts after "*/".
 	for (i = start; i <= n; i++)
 		if (line[i] ~ /\*\//)
@@ -179,8 +194,36 @@ function cut_step(    i, start, stop, k, out, m, first, prefix, lead, skipping) 
 	}
 	for (k = first; k <= m; k++) {
 		if (substr(out[k], 1, length(prefix)) == prefix)
-			print substr(out[k], length(prefix) + 1)
+			snip[++nsnip] = substr(out[k], length(prefix) + 1)
 		else
-			print ""
+			snip[++nsnip] = ""
 	}
+}
+
+# Every block of the step, in file order. A step may need code in two
+# places (a function, and the clone flag that makes its namespace): then
+# each block is headed by the function it sits in, and the blocks are
+# parted by a blank line and "/* ...and in NAME(): */".
+function cut_step(    i, blocks, at, name, k) {
+	blocks = 0
+	for (i = 1; i <= n; i++)
+		if (line[i] ~ "/\\*[ \t]*STEP[ \t]+" step ":")
+			at[++blocks] = i
+	if (!blocks)
+		fail(1, FILENAME ": no '/* STEP " step ":' comment")
+	nsnip = 0
+	for (k = 1; k <= blocks; k++) {
+		if (blocks > 1) {
+			name = enclosing_function(at[k])
+			if (k > 1)
+				snip[++nsnip] = ""
+			if (name == "")
+				snip[++nsnip] = "/* ... */"
+			else
+				snip[++nsnip] = "/* " (k > 1 ? "...and in " : "in ") name "(): */"
+		}
+		cut_block(at[k])
+	}
+	for (k = 1; k <= nsnip; k++)
+		print snip[k]
 }
