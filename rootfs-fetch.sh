@@ -180,11 +180,12 @@ EOF
 	step_done
 
 	# Empty mount points. The container mounts proc, sysfs, a /dev and a
-	# tmpfs here itself in later chapters; nothing is created with mknod,
+	# tmpfs here itself in later chapters; /mnt is where a host directory
+	# is bind-mounted (chapter 08's --bind). Nothing is created with mknod,
 	# so this works without root. /tmp is world-writable with the sticky
 	# bit, as everywhere.
-	step "making /root /proc /sys /dev /tmp"
-	mkdir -p "$root/root" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	step "making /root /proc /sys /dev /tmp /mnt"
+	mkdir -p "$root/root" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/mnt"
 	chmod 0700 "$root/root"
 	chmod 1777 "$root/tmp"
 	step_done
