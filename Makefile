@@ -36,7 +36,8 @@ SAN_PROGS := $(patsubst solutions/%,$(BUILD)/san/%,$(SOL_PROGS))
 FRESH_SRCS := $(patsubst solutions/%,$(BUILD)/exercise/%,$(SOL_SRCS))
 FRESH_PROGS := $(FRESH_SRCS:.c=)
 
-TEST_BINS := $(CHAPTERS:%=$(BUILD)/tests/test_%)
+# A chapter's tests are tests/test_NN-name.c; make test fails a chapter without them.
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_[0-9][0-9]-*.c))
 TEST_LIB := tests/harness.c tests/promises.c
 TEST_HDRS := tests/harness.h tests/promises.h
 TEST_ROOTFS := $(BUILD)/test-rootfs

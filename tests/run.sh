@@ -128,6 +128,10 @@ else
 fi
 
 for chapter in $CHAPTERS; do
+	if [ ! -x "$BUILD/tests/test_$chapter" ]; then
+		fail "$chapter" "no tests: tests/test_$chapter.c is missing"
+		continue
+	fi
 	check_solution solution "solutions/$chapter"
 	# LeakSanitizer needs /proc, which a process inside the new root may not
 	# have; valgrind's leak check covers leaks instead.

@@ -1,0 +1,1031 @@
+/*
+ * 08-user: root inside, nobody outside (Linux 3.8, 2013; begun in 2.6.23).
+ *
+ *   container [-v] [--uid-map MAP] [--gid-map MAP] [--bind HOST:INSIDE]...
+ *             [--net none|veth] [--no-init] [--persist DIR]
+ *             [--hostname NAME] [--domainname NAME] ROOTFS [COMMAND [ARG...]]
+ *
+ * A user namespace maps user and group IDs: uid 0 inside can be uid 1000
+ * outside. A process is root in its own user namespace, with every
+ * capability there -- over the namespaces it owns, never over the host's
+ * files or devices. That makes two things possible: a container whose
+ * root is nobody on the host, and a container started by a user who is
+ * not root at all ("rootless"): this program, run by an ordinary user,
+ * creates all of its namespaces, because the kernel makes the user
+ * namespace first and lets its root create the others.
+ *
+ * MAP is "INSIDE OUTSIDE COUNT" as in /proc/PID/uid_map, e.g. "0 1000 1".
+ * The default maps 0 inside to the caller outside (a single ID, which an
+ * unprivileged caller may map for itself). The parent writes the maps
+ * while the child waits on the go-ahead pipe: Kerrisk's handshake.
+ *
+ * Exit status: the command's own, 128+N when signal N killed it, or 125
+ * when the container could not be set up, 126 when the command cannot
+ * run, 127 when it does not exist (the convention of docker and runc).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
+
+static bool verbose;
+
+/* Narration for the demo and the talk: "=> chroot into rootfs... done". */
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	fputs("=> ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("... ", stderr);
+}
+
+static void done(void)
+{
+	if (verbose)
+		fputs("done.\n", stderr);
+}
+
+/*
+ * Most failures here come from the environment, not the code: say what
+ * usually fixes them.
+ */
+static const char *hint_for(const char *call, int err)
+{
+	if (err == EPERM && strncmp(call, "write /proc", 11) == 0)
+		return "without privilege you may map only yourself: the default map does";
+	if (err == EINVAL && strncmp(call, "write /proc", 11) == 0)
+		return "a map is \"INSIDE OUTSIDE COUNT\" lines whose ranges do not overlap";
+	if (err == EPERM && geteuid() != 0)
+		return "this needs root on the host, even rootless (--net veth, --persist)";
+	if (err == EPERM)
+		return "run as root (sudo), or rootless: see chapter 08";
+	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
+		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
+	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
+		return "the new root must be a mount point, and neither it nor its parent "
+		       "may have shared propagation (see pivot_root(2))";
+	if (err == EBUSY && strcmp(call, "pivot_root") == 0)
+		return "the new root is on the current root's filesystem: bind-mount it "
+		       "onto itself first, to make it a mount point";
+	return NULL;
+}
+
+/* The one error idiom: name the call, the object and errno, then stop. */
+static _Noreturn void die(const char *call, const char *object)
+{
+	int err = errno;
+	const char *hint = hint_for(call, err);
+
+	if (verbose)
+		fputs("failed.\n", stderr);
+	fprintf(stderr, "container: %s %s: %s\n", call, object, strerror(err));
+	if (hint)
+		fprintf(stderr, "  hint: %s\n", hint);
+	exit(EXIT_SETUP);
+}
+
+/*
+ * A mount point inside the new root. Mounting after pivot_root means a
+ * symlink planted in ROOTFS (say, /proc -> /etc on the host) can only
+ * ever resolve inside ROOTFS: the host's tree is no longer reachable.
+ */
+static void make_mount_point(const char *path)
+{
+	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		die("mkdir", path);
+}
+
+/* The device nodes every program may expect, and nothing else. */
+static const char *const devices[] = {
+	"dev/null", "dev/zero", "dev/full", "dev/random", "dev/urandom", "dev/tty",
+};
+static int host_devices[sizeof(devices) / sizeof(devices[0])];
+
+/*
+ * mknod(2) needs CAP_MKNOD in the *initial* user namespace: root inside a
+ * user namespace cannot make device nodes (and a device on a mount made
+ * in one would not work anyway). So, as rootless runc does, bind-mount
+ * the host's nodes instead. We open them now, while the host's /dev is
+ * reachable, as O_PATH file descriptors, and mount them later through
+ * /proc/self/fd/N, which names the open file, not a path (crun's way).
+ */
+static void open_host_devices(void)
+{
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		snprintf(path, sizeof(path), "/%s", devices[i]);
+		host_devices[i] = open(path, O_PATH | O_CLOEXEC);
+		if (host_devices[i] == -1)
+			die("open", path);
+	}
+}
+
+static void make_devices(void)
+{
+	char source[64];
+
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		/* A bind mount needs something to cover: an empty file. */
+		int fd = open(devices[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (fd == -1)
+			die("create", devices[i]);
+		close(fd);
+		snprintf(source, sizeof(source), "/proc/self/fd/%d", host_devices[i]);
+		if (mount(source, devices[i], NULL, MS_BIND, NULL) == -1)
+			die("bind-mount", devices[i]);
+		close(host_devices[i]);
+	}
+	/* The conventional links: a pty master through devpts, fds through /proc. */
+	const char *links[][2] = {
+		{"pts/ptmx", "dev/ptmx"},      {"/proc/self/fd", "dev/fd"},
+		{"/proc/self/fd/0", "dev/stdin"}, {"/proc/self/fd/1", "dev/stdout"},
+		{"/proc/self/fd/2", "dev/stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (symlink(links[i][0], links[i][1]) == -1)
+			die("symlink", links[i][1]);
+	}
+}
+
+/*
+ * --bind HOST:INSIDE: a host directory shared into the container. Made
+ * before pivot_root, while HOST is reachable, onto INSIDE in the rootfs
+ * (our working directory), which must exist there.
+ */
+static void bind_host_paths(char *const binds[])
+{
+	for (size_t i = 0; binds[i] != NULL; i++) {
+		char host[4096];
+		const char *inside = strchr(binds[i], ':');
+
+		snprintf(host, sizeof(host), "%.*s", (int)(inside - binds[i]), binds[i]);
+		inside++;
+		while (*inside == '/')
+			inside++;
+		say("bind-mounting %s onto /%s", host, inside);
+		if (mount(host, inside, NULL, MS_BIND | MS_REC, NULL) == -1)
+			die("bind-mount", host);
+		done();
+	}
+}
+
+/*
+ * pivot_root(2) makes new_root the root mount of this mount namespace
+ * and moves the old root mount to put_old. Its rules, and why we follow
+ * them:
+ *  - We need a mount namespace of our own (clone made it), or we would
+ *    pivot the host's root under every process on the machine.
+ *  - No mount involved may be shared. systemd makes "/" shared, and a
+ *    new mount namespace copies that: our mounts would propagate back to
+ *    the host, so pivot_root refuses with EINVAL. Make everything
+ *    private first, recursively (MS_REC|MS_PRIVATE). Many tutorials skip
+ *    this and only work on machines without systemd.
+ *  - new_root must be a mount point. A bind mount of ROOTFS onto itself
+ *    makes it one.
+ *  - pivot_root(".", ".") stacks the old root on top of the new one,
+ *    so one umount2(".", MNT_DETACH) drops it and ROOTFS needs no
+ *    put_old directory (see the NOTES of pivot_root(2)).
+ * glibc has no wrapper for pivot_root, so we call it through syscall(2).
+ *
+ * The old root stays attached until mount_filesystems() is done: in a
+ * user namespace the kernel lets us mount a new proc or sysfs only while
+ * a fully visible one is already in our mount namespace -- the host's
+ * (see "mount_too_revealing" in the kernel, and user_namespaces(7)).
+ * Our working directory is the new root, so relative paths reach it.
+ */
+static void enter_new_root(const char *rootfs, char *const binds[])
+{
+	say("making all mounts private");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		die("mount", "/ (MS_REC|MS_PRIVATE)");
+	done();
+
+	say("bind-mounting %s onto itself", rootfs);
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) == -1)
+		die("bind-mount", rootfs);
+	if (chdir(rootfs) == -1)
+		die("chdir", rootfs);
+	done();
+
+	bind_host_paths(binds);
+	open_host_devices();
+
+	say("pivoting the root to %s", rootfs);
+	if (syscall(SYS_pivot_root, ".", ".") == -1)
+		die("pivot_root", rootfs);
+	done();
+}
+
+/* ...and, once the new root is furnished, let the old one go. */
+static void drop_old_root(void)
+{
+	say("detaching the old root");
+	if (umount2(".", MNT_DETACH) == -1)
+		die("umount2", "old root");
+	if (chdir("/") == -1)
+		die("chdir", "/");
+	done();
+}
+
+/*
+ * The filesystems a process expects, each its own and not the host's:
+ *  - /proc, procfs, which shows the processes of the mounter's pid
+ *    namespace (all of the host's, until chapter 06);
+ *  - /sys, sysfs, read-only: it is the kernel's own configuration;
+ *  - /dev, a tmpfs holding a handful of device nodes, a devpts instance
+ *    of its own at /dev/pts (newinstance: the host's ptys stay hidden)
+ *    and /dev/shm for POSIX shared memory;
+ *  - /tmp, a tmpfs, so scratch files never land in ROOTFS.
+ * nosuid, nodev and noexec wherever the contents have no business being
+ * set-uid programs, devices or executables.
+ */
+static void mount_filesystems(void)
+{
+	const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	say("mounting /proc, /sys, /dev and /tmp");
+	make_mount_point("proc");
+	if (mount("proc", "proc", "proc", safe, NULL) == -1)
+		die("mount", "/proc");
+
+	make_mount_point("sys");
+	if (mount("sysfs", "sys", "sysfs", safe | MS_RDONLY, NULL) == -1)
+		die("mount", "/sys");
+
+	make_mount_point("dev");
+	if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=64k") == -1)
+		die("mount", "/dev");
+	make_devices();
+	make_mount_point("dev/pts");
+	if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620") == -1)
+		die("mount", "/dev/pts");
+	make_mount_point("dev/shm");
+	if (mount("shm", "dev/shm", "tmpfs", safe, "mode=1777") == -1)
+		die("mount", "/dev/shm");
+
+	make_mount_point("tmp");
+	if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == -1)
+		die("mount", "/tmp");
+	done();
+}
+
+/*
+ * rtnetlink(7): the kernel's network configuration is a message protocol.
+ * `ip link add` is a program that sends these messages; so is this one.
+ * A request is a netlink header, a fixed struct (ifinfomsg, ifaddrmsg or
+ * rtmsg), then attributes: type-length-value records, which nest.
+ */
+struct nl_request {
+	struct nlmsghdr header;
+	/* Filled through the header's length, never by name: */
+	/* cppcheck-suppress unusedStructMember */
+	char body[1024];
+};
+
+static void nl_begin(struct nl_request *req, unsigned short type, unsigned short flags,
+		     const void *fixed, size_t len)
+{
+	memset(req, 0, sizeof(*req));
+	req->header.nlmsg_len = NLMSG_LENGTH(len);
+	req->header.nlmsg_type = type;
+	req->header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	memcpy(NLMSG_DATA(&req->header), fixed, len);
+}
+
+/* Append one attribute; returns it, so a nest can be closed later. */
+static struct rtattr *nl_attr(struct nl_request *req, unsigned short type, const void *data,
+			      size_t len)
+{
+	struct rtattr *attr = (struct rtattr *)((char *)req + NLMSG_ALIGN(req->header.nlmsg_len));
+	size_t total = NLMSG_ALIGN(req->header.nlmsg_len) + RTA_SPACE(len);
+
+	if (total > sizeof(*req)) {
+		errno = EMSGSIZE;
+		die("netlink", "request too large");
+	}
+	attr->rta_type = type;
+	attr->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(attr), data, len);
+	req->header.nlmsg_len = total;
+	return attr;
+}
+
+/* A nest is an attribute whose value is the attributes added after it. */
+static void nl_nest_end(struct nl_request *req, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)((char *)req + req->header.nlmsg_len - (char *)nest);
+}
+
+/* Send a request and read the kernel's answer: an ack, or an errno. */
+static int nl_talk(struct nl_request *req)
+{
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	char answer[4096];
+
+	int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (sock == -1)
+		die("socket", "NETLINK_ROUTE");
+	if (sendto(sock, req, req->header.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) == -1)
+		die("sendto", "NETLINK_ROUTE");
+	ssize_t n = recv(sock, answer, sizeof(answer), 0);
+	if (n == -1)
+		die("recv", "NETLINK_ROUTE");
+	close(sock);
+
+	struct nlmsghdr *reply = (struct nlmsghdr *)answer;
+	if (!NLMSG_OK(reply, (size_t)n) || reply->nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		return -1;
+	}
+	struct nlmsgerr *err = NLMSG_DATA(reply);
+	errno = -err->error;
+	return err->error == 0 ? 0 : -1;
+}
+
+static unsigned int interface_index(const char *name)
+{
+	unsigned int index = if_nametoindex(name);
+
+	if (index == 0)
+		die("if_nametoindex", name);
+	return index;
+}
+
+/* ip link set NAME up */
+static void link_up(const char *name)
+{
+	struct ifinfomsg link = {.ifi_family = AF_UNSPEC, .ifi_index = (int)interface_index(name),
+				 .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+	struct nl_request req;
+
+	nl_begin(&req, RTM_NEWLINK, 0, &link, sizeof(link));
+	if (nl_talk(&req) == -1)
+		die("RTM_NEWLINK up", name);
+}
+
+/* ip addr add ADDRESS/PREFIX dev NAME */
+static void add_address(const char *name, struct in_addr address, unsigned char prefix)
+{
+	struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix,
+				.ifa_index = interface_index(name)};
+	struct nl_request req;
+
+	nl_begin(&req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+	nl_attr(&req, IFA_LOCAL, &address, sizeof(address));
+	nl_attr(&req, IFA_ADDRESS, &address, sizeof(address));
+	if (nl_talk(&req) == -1)
+		die("RTM_NEWADDR", name);
+}
+
+/* ip route add default via GATEWAY */
+static void add_default_route(struct in_addr gateway)
+{
+	struct rtmsg route = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
+			      .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
+			      .rtm_type = RTN_UNICAST};
+	struct nl_request req;
+
+	nl_begin(&req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &route, sizeof(route));
+	nl_attr(&req, RTA_GATEWAY, &gateway, sizeof(gateway));
+	if (nl_talk(&req) == -1)
+		die("RTM_NEWROUTE", "default");
+}
+
+/*
+ * ip link add HOST type veth peer name eth0 netns PID: a veth pair is a
+ * virtual cable; what goes in one end comes out of the other. The peer is
+ * created straight in the container's network namespace (IFLA_NET_NS_PID),
+ * already named eth0 there. EEXIST means another container has HOST.
+ */
+static int create_veth(const char *host, const char *peer, pid_t pid)
+{
+	struct ifinfomsg link = {.ifi_family = AF_UNSPEC};
+	struct nl_request req;
+
+	nl_begin(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &link, sizeof(link));
+	nl_attr(&req, IFLA_IFNAME, host, strlen(host) + 1);
+	struct rtattr *info = nl_attr(&req, IFLA_LINKINFO, NULL, 0);
+	nl_attr(&req, IFLA_INFO_KIND, "veth", 4);
+	struct rtattr *data = nl_attr(&req, IFLA_INFO_DATA, NULL, 0);
+	struct rtattr *peer_info = nl_attr(&req, VETH_INFO_PEER, &link, sizeof(link));
+	nl_attr(&req, IFLA_IFNAME, peer, strlen(peer) + 1);
+	uint32_t ns_pid = (uint32_t)pid;
+	nl_attr(&req, IFLA_NET_NS_PID, &ns_pid, sizeof(ns_pid));
+	nl_nest_end(&req, peer_info);
+	nl_nest_end(&req, data);
+	nl_nest_end(&req, info);
+	return nl_talk(&req);
+}
+
+/* ip link del NAME: deleting one end of a veth pair deletes both. */
+static void delete_link(const char *name)
+{
+	struct ifinfomsg link = {.ifi_family = AF_UNSPEC};
+	struct nl_request req;
+
+	nl_begin(&req, RTM_DELLINK, 0, &link, sizeof(link));
+	nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	/* ENODEV: already gone with the container's namespace. Fine. */
+	if (nl_talk(&req) == -1 && errno != ENODEV)
+		die("RTM_DELLINK", name);
+}
+
+/* The subnet of container N: 10.200.N.0/24, host end .1, container .2. */
+static struct in_addr subnet_address(int n, int host)
+{
+	struct in_addr a = {.s_addr = htonl((10u << 24) | (200u << 16) | ((unsigned)n << 8) |
+					    (unsigned)host)};
+	return a;
+}
+
+enum { NET_NONE = -1, MAX_VETH = 256 };
+
+/*
+ * Inside: lo up, and with a veth, eth0's address, eth0 up, and the
+ * default route through the host's end.
+ */
+static void set_up_network(int net)
+{
+	say("bringing up lo");
+	link_up("lo");
+	done();
+	if (net == NET_NONE)
+		return;
+	say("configuring eth0 as %s/24", inet_ntoa(subnet_address(net, 2)));
+	add_address("eth0", subnet_address(net, 2), 24);
+	link_up("eth0");
+	add_default_route(subnet_address(net, 1));
+	done();
+}
+
+/*
+ * On the host: a veth pair whose peer is eth0 in the container, the host
+ * end addressed and up. The host end's name, dcvethN, doubles as a lock
+ * on subnet N: creating it fails with EEXIST when another container
+ * holds it, and we try the next.
+ */
+static int wire_container(pid_t pid, char *host, size_t size)
+{
+	say("creating a veth pair to the container");
+	for (int n = 0; n < MAX_VETH; n++) {
+		snprintf(host, size, "dcveth%d", n);
+		if (create_veth(host, "eth0", pid) == -1) {
+			if (errno == EEXIST)
+				continue;
+			die("RTM_NEWLINK veth", host);
+		}
+		add_address(host, subnet_address(n, 1), 24);
+		link_up(host);
+		done();
+		return n;
+	}
+	errno = EADDRINUSE;
+	die("veth", "every dcvethN is taken");
+}
+
+/*
+ * POSIX message queues (mq_overview(7)) live in an mqueue filesystem,
+ * one instance per IPC namespace. Mounting it at /dev/mqueue, where
+ * glibc's mq_open(3) does not need it but people look for it, shows the
+ * container's queues -- and only the container's, when this mount is
+ * made from inside its IPC namespace.
+ */
+static void mount_mqueue(void)
+{
+	say("mounting /dev/mqueue");
+	make_mount_point("dev/mqueue");
+	if (mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+		die("mount", "/dev/mqueue");
+	done();
+}
+
+/*
+ * sethostname(2) and setdomainname(2) change the UTS namespace the caller
+ * is in. Without CLONE_NEWUTS that is the host's: every process on the
+ * machine would see the new name.
+ */
+static void set_hostname(const char *hostname, const char *domainname)
+{
+	say("setting the hostname to %s", hostname);
+	if (sethostname(hostname, strlen(hostname)) == -1)
+		die("sethostname", hostname);
+	if (setdomainname(domainname, strlen(domainname)) == -1)
+		die("setdomainname", domainname);
+	done();
+}
+
+/* A short random id, like docker's, to name the container by default. */
+static void make_container_id(char *id, size_t size)
+{
+	unsigned char bytes[6];
+
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+		die("getrandom", "container id");
+	for (size_t i = 0; i < sizeof(bytes) && 2 * i + 2 < size; i++)
+		snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+}
+
+/* Refuse a bad ROOTFS up front, with a clearer message than chroot's. */
+static void check_rootfs(const char *rootfs)
+{
+	struct stat st;
+
+	if (stat(rootfs, &st) == -1)
+		die("rootfs", rootfs);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		die("rootfs", rootfs);
+	}
+}
+
+/*
+ * Replace this process with the command. argv[0] is the name the command
+ * sees itself called by, so pass the command's own name there.
+ */
+static _Noreturn void run_command(char *const argv[])
+{
+	say("exec %s", argv[0]);
+	done();
+	execvp(argv[0], argv);
+
+	int err = errno;
+	fprintf(stderr, "container: execvp %s: %s\n", argv[0], strerror(err));
+	if (err == ENOENT)
+		fprintf(stderr, "  hint: the command is looked up inside ROOTFS, not on the host\n");
+	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/*
+ * The signals a process passes on to its child instead of dying of them,
+ * plus SIGCHLD, to hear the child end. Blocked, they queue up for
+ * sigwaitinfo(2): no signal handlers, and no race with the child's exit.
+ */
+static void forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+}
+
+/* Blocked and ignored signals are inherited: the command must get them back. */
+static void unblock_signals(void)
+{
+	sigset_t set;
+
+	forwarded_signals(&set);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1)
+		die("sigprocmask", "unblock");
+	/* An ignored signal stays ignored across execve(2): give SIGPIPE back. */
+	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+		die("signal", "SIGPIPE");
+}
+
+/* How a shell reports a child's end: its exit status, or 128+signal. */
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * The parent writes the child's ID maps (user_namespaces(7)). The rules:
+ * the writer must have CAP_SETUID (CAP_SETGID) over the namespace, or map
+ * only its own ID, once; and an unprivileged writer must first deny
+ * setgroups(2), or a process could drop a supplementary group that was
+ * there to *deny* it access ("chmod 604" files). Until the maps are
+ * written, the child is uid 65534 (nobody, the overflow uid) and can do
+ * nothing useful, so it waits for the go-ahead.
+ */
+static void write_proc_file(pid_t pid, const char *name, const char *text)
+{
+	char path[64], call[80];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	snprintf(call, sizeof(call), "write %s", path);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		die("open", path);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		die(call, text);
+	close(fd);
+}
+
+static void write_id_maps(pid_t pid, const char *uid_map, const char *gid_map)
+{
+	/* STEP 08: Map the child's IDs, in this order: its uid_map, then
+	 * "deny" into its setgroups (why must that come before gid_map for an
+	 * unprivileged caller?), then its gid_map. Use write_proc_file().
+	 * man 7 user_namespaces
+	 */
+	say("writing the uid and gid maps");
+	write_proc_file(pid, "uid_map", uid_map);
+	write_proc_file(pid, "setgroups", "deny");
+	write_proc_file(pid, "gid_map", gid_map);
+	done();
+	/* STEP STUB: (void)pid; (void)uid_map; (void)gid_map; (void)write_proc_file; */
+	/* STEP END */
+}
+
+/*
+ * Inside, become the namespace's root: uid and gid 0 -- when the map
+ * says 0 is somebody. With the default map the child already is (the
+ * caller's ID is mapped to 0); with "0 100000 65536" run by root, the
+ * caller's own uid 0 is unmapped, and the child starts as 65534.
+ */
+static void become_root(void)
+{
+	if (setresgid(0, 0, 0) == -1)
+		die("setresgid", "0 (is 0 in the gid map?)");
+	if (setresuid(0, 0, 0) == -1)
+		die("setresuid", "0 (is 0 in the uid map?)");
+}
+
+/* What the parent hands the container's first process. */
+struct container {
+	const char *rootfs;
+	char **command;
+	bool no_init;
+	bool veth;     /* --net veth */
+	char *const *binds;   /* --bind HOST:INSIDE, NULL-terminated */
+	char uid_map[512];
+	char gid_map[512];
+	const char *hostname;
+	const char *domainname;
+	int go[2];     /* a pipe: the parent writes the veth's subnet (or NET_NONE) */
+};
+
+/*
+ * PID 1: start the command, then wait for signals. A signal to pass on
+ * goes to the command; SIGCHLD means some child ended -- the command, or
+ * an orphan the kernel re-parented to us -- so reap them all, or each one
+ * stays a zombie, holding its PID, until PID 1 exits. When the command
+ * has ended, exit with its status; the kernel then kills whatever is
+ * left in the namespace.
+ */
+static int init(char *const command[])
+{
+	sigset_t signals;
+
+	forwarded_signals(&signals);
+	say("starting %s as the child of init", command[0]);
+	pid_t child = fork();
+	if (child == -1)
+		die("fork", command[0]);
+	if (child == 0) {
+		unblock_signals();
+		run_command(command);
+	}
+	done();
+
+	for (;;) {
+		siginfo_t info;
+		int status;
+		pid_t pid;
+
+		if (sigwaitinfo(&signals, &info) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("sigwaitinfo", "init");
+		}
+		if (info.si_signo != SIGCHLD) {
+			kill(child, info.si_signo);
+			continue;
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == child)
+				return exit_code(status);
+		}
+	}
+}
+
+/*
+ * The container's first process, in its new namespaces. It waits until
+ * the parent has finished its part (EOF on the pipe), then builds its
+ * view of the world and becomes the command.
+ */
+static int container_main(void *arg)
+{
+	struct container *c = arg;
+	int net;
+
+	/*
+	 * If the parent dies, even of SIGKILL, the container must die too:
+	 * nothing else would ever wait for it or clean up after it.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		die("prctl", "PR_SET_PDEATHSIG");
+	/*
+	 * Wait for the parent's go-ahead: the veth's subnet, then EOF. EOF
+	 * alone means the parent died before it could send it (perhaps before
+	 * the line above took effect). Our copy of the write end would keep
+	 * the pipe open for ever, so close it first.
+	 */
+	close(c->go[1]);
+	if (read(c->go[0], &net, sizeof(net)) != sizeof(net))
+		exit(EXIT_SETUP);
+	close(c->go[0]);
+
+	become_root();
+	set_hostname(c->hostname, c->domainname);
+	set_up_network(net);
+	enter_new_root(c->rootfs, c->binds);
+	mount_filesystems();
+	mount_mqueue();
+	drop_old_root();
+	if (c->no_init) {
+		unblock_signals();
+		run_command(c->command);
+	}
+	return init(c->command);
+}
+
+/* The namespaces the container has: --persist keeps each of them. */
+static const char *const namespaces[] = {"mnt", "uts", "ipc", "pid", "net", "user", NULL};
+
+/*
+ * A namespace lives as long as something refers to it: a process in it,
+ * an open file descriptor, or a bind mount of its /proc/PID/ns file. The
+ * bind mount must be made from outside -- a mount namespace cannot hold
+ * a mount of itself -- which is one reason the parent stays on the host.
+ * `umount DIR/mnt` lets it go.
+ */
+static void persist_namespaces(pid_t pid, const char *dir)
+{
+	char source[64], target[4096];
+
+	say("persisting the namespaces in %s", dir);
+	for (size_t i = 0; namespaces[i] != NULL; i++) {
+		snprintf(source, sizeof(source), "/proc/%d/ns/%s", (int)pid, namespaces[i]);
+		snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
+
+		int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd == -1)
+			die("create", target);
+		close(fd);
+		if (mount(source, target, NULL, MS_BIND, NULL) == -1)
+			die("bind-mount", target);
+	}
+	done();
+}
+
+/*
+ * The parent's part: start the container, keep it company, report how it
+ * ended. Signals that would end us (SIGTERM, SIGINT, SIGHUP) are passed
+ * on instead, so that `kill` of this process stops the container and we
+ * still report its status.
+ */
+static int run_container(struct container *c, const char *persist_dir)
+{
+	static char stack[1024 * 1024] __attribute__((aligned(16)));
+	sigset_t forward;
+
+	forwarded_signals(&forward);
+	if (sigprocmask(SIG_BLOCK, &forward, NULL) == -1)
+		die("sigprocmask", "block");
+	/* EPIPE, rather than death by SIGPIPE, if the child dies early. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal", "SIGPIPE");
+
+	if (pipe2(c->go, O_CLOEXEC) == -1)
+		die("pipe2", "go-ahead");
+
+	say("cloning the container's first process");
+	int flags = CLONE_NEWNS;
+	flags |= CLONE_NEWUTS;
+	flags |= CLONE_NEWIPC;
+	flags |= CLONE_NEWPID;
+	flags |= CLONE_NEWNET;
+	/* STEP 08: ...and a user namespace, which the kernel creates first and
+	 * which owns all the others.
+	 */
+	flags |= CLONE_NEWUSER;
+	/* STEP END */
+	pid_t pid = clone(container_main, stack + sizeof(stack), flags | SIGCHLD, c);
+	if (pid == -1)
+		die("clone", "new namespaces");
+	close(c->go[0]);
+	done();
+
+	write_id_maps(pid, c->uid_map, c->gid_map);
+	if (persist_dir)
+		persist_namespaces(pid, persist_dir);
+	int net = NET_NONE;
+	char host[IF_NAMESIZE] = "";
+	if (c->veth)
+		net = wire_container(pid, host, sizeof(host));
+	/* A child that died early closed the pipe: report its status below. */
+	if (write(c->go[1], &net, sizeof(net)) != sizeof(net) && errno != EPIPE)
+		die("write", "go-ahead");
+	close(c->go[1]);
+
+	for (;;) {
+		siginfo_t info;
+		int status;
+
+		if (sigwaitinfo(&forward, &info) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("sigwaitinfo", "forwarded signals");
+		}
+		if (info.si_signo != SIGCHLD) {
+			kill(pid, info.si_signo);
+			continue;
+		}
+		pid_t done_pid = waitpid(pid, &status, WNOHANG);
+		if (done_pid == -1)
+			die("waitpid", "container");
+		if (done_pid == pid) {
+			/* The pair dies with the namespace, but not at once: now. */
+			if (host[0] != '\0')
+				delete_link(host);
+			return exit_code(status);
+		}
+	}
+}
+
+/*
+ * Check one "INSIDE OUTSIDE COUNT" line and append it to a map. The
+ * kernel checks the rest (overlaps, what the caller may map) when the
+ * parent writes it.
+ */
+static bool add_map_line(char *map, size_t size, const char *line)
+{
+	unsigned long inside, outside, count;
+	char extra;
+
+	if (sscanf(line, "%lu %lu %lu %c", &inside, &outside, &count, &extra) != 3 || count == 0 ||
+	    inside > UINT32_MAX || outside > UINT32_MAX || count > UINT32_MAX) {
+		fprintf(stderr, "container: bad map \"%s\": want \"INSIDE OUTSIDE COUNT\", "
+				"such as \"0 1000 1\"\n", line);
+		return false;
+	}
+	size_t used = strlen(map);
+	if (snprintf(map + used, size - used, "%lu %lu %lu\n", inside, outside, count) >=
+	    (int)(size - used)) {
+		fputs("container: too many map lines\n", stderr);
+		return false;
+	}
+	return true;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: container [-v] [--uid-map MAP] [--gid-map MAP] [--bind HOST:INSIDE]...\n"
+	      "                 [--net none|veth] [--no-init] [--persist DIR]\n"
+	      "                 [--hostname NAME] [--domainname NAME] ROOTFS [COMMAND [ARG...]]\n"
+	      "Run COMMAND (default /bin/sh) in ROOTFS, with its own mounts, hostname,\n"
+	      "IPC, PIDs, network and users, under a small init. Works without root.\n"
+	      "  -v, --verbose        narrate each step\n"
+	      "  --uid-map MAP        \"INSIDE OUTSIDE COUNT\" (default: \"0 $(id -u) 1\");\n"
+	      "                       repeat for more lines\n"
+	      "  --gid-map MAP        the same for groups (default: \"0 $(id -g) 1\")\n"
+	      "  --bind HOST:INSIDE   bind-mount a host directory onto INSIDE\n"
+	      "  --net none|veth      only lo (default), or also eth0 wired to the host\n"
+	      "  --no-init            run COMMAND itself as PID 1 (it will not reap orphans)\n"
+	      "  --persist DIR        keep the namespaces in DIR after exit (see: enter DIR)\n"
+	      "  --hostname NAME      the hostname inside (default: a random container id)\n"
+	      "  --domainname NAME    the NIS domain name inside (default: container)\n",
+	      out);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{"verbose", no_argument, NULL, 'v'},
+		{"uid-map", required_argument, NULL, 'U'},
+		{"gid-map", required_argument, NULL, 'G'},
+		{"bind", required_argument, NULL, 'B'},
+		{"net", required_argument, NULL, 'N'},
+		{"no-init", no_argument, NULL, 'I'},
+		{"persist", required_argument, NULL, 'p'},
+		{"hostname", required_argument, NULL, 'n'},
+		{"domainname", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static char *default_command[] = {"/bin/sh", NULL};
+	const char *persist_dir = NULL;
+	bool no_init = false, veth = false;
+	char uid_map[512] = "", gid_map[512] = "";
+	char *binds[16] = {NULL};
+	size_t nbinds = 0;
+	char id[13] = "";
+	const char *hostname = NULL, *domainname = "container";
+	int opt;
+
+	/* "+": stop at the first non-option, so "ls -l" reaches ls. */
+	while ((opt = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'U':
+		case 'G':
+			if (!add_map_line(opt == 'U' ? uid_map : gid_map, sizeof(uid_map), optarg))
+				return EXIT_SETUP;
+			break;
+		case 'B':
+			if (strchr(optarg, ':') == NULL || nbinds + 1 >= sizeof(binds) / sizeof(binds[0])) {
+				fprintf(stderr, "container: --bind takes HOST:INSIDE (at most %zu)\n",
+					sizeof(binds) / sizeof(binds[0]) - 1);
+				return EXIT_SETUP;
+			}
+			binds[nbinds++] = optarg;
+			break;
+		case 'N':
+			if (strcmp(optarg, "veth") != 0 && strcmp(optarg, "none") != 0) {
+				fprintf(stderr, "container: --net takes none or veth, not %s\n", optarg);
+				return EXIT_SETUP;
+			}
+			veth = strcmp(optarg, "veth") == 0;
+			break;
+		case 'I':
+			no_init = true;
+			break;
+		case 'p':
+			persist_dir = optarg;
+			break;
+		case 'n':
+			hostname = optarg;
+			break;
+		case 'd':
+			domainname = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_SETUP;
+		}
+	}
+	if (optind >= argc) {
+		fputs("container: missing ROOTFS\n", stderr);
+		usage(stderr);
+		return EXIT_SETUP;
+	}
+
+	if (hostname == NULL) {
+		make_container_id(id, sizeof(id));
+		hostname = id;
+	}
+	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
+	if (strlen(hostname) == 0 || strlen(hostname) > 64 || strlen(domainname) > 64) {
+		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
+		return EXIT_SETUP;
+	}
+
+	/* By default, 0 inside is the caller outside: a map anyone may write. */
+	if (uid_map[0] == '\0')
+		snprintf(uid_map, sizeof(uid_map), "0 %u 1\n", (unsigned)getuid());
+	if (gid_map[0] == '\0')
+		snprintf(gid_map, sizeof(gid_map), "0 %u 1\n", (unsigned)getgid());
+
+	struct container c = {
+		.rootfs = argv[optind],
+		.command = optind + 1 < argc ? &argv[optind + 1] : default_command,
+		.no_init = no_init,
+		.veth = veth,
+		.binds = binds,
+		.hostname = hostname,
+		.domainname = domainname,
+	};
+
+	memcpy(c.uid_map, uid_map, sizeof(c.uid_map));
+	memcpy(c.gid_map, gid_map, sizeof(c.gid_map));
+	check_rootfs(c.rootfs);
+	return run_container(&c, persist_dir);
+}
