@@ -38,8 +38,8 @@ FRESH_PROGS := $(FRESH_SRCS:.c=)
 
 # A chapter's tests are tests/test_NN-name.c; make test fails a chapter without them.
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_[0-9][0-9]-*.c))
-TEST_LIB := tests/harness.c tests/promises.c
-TEST_HDRS := tests/harness.h tests/promises.h
+TEST_LIB := tests/harness.c $(wildcard tests/promises*.c)
+TEST_HDRS := tests/harness.h $(wildcard tests/promises*.h)
 TEST_ROOTFS := $(BUILD)/test-rootfs
 ROOTFS := $(BUILD)/rootfs
 
@@ -85,7 +85,11 @@ lessons:
 
 # --- tests -----------------------------------------------------------------
 
-$(BUILD)/tests/probe: tests/probe.c
+# Static helpers that run inside the test rootfs: the probe, and chapter
+# 09's memory hog.
+ROOTFS_TOOLS := $(patsubst tests/%.c,%,$(wildcard tests/probe.c tests/hog.c))
+
+$(ROOTFS_TOOLS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
@@ -98,14 +102,14 @@ $(BUILD)/tests/test_%: tests/test_%.c $(TEST_LIB) $(TEST_HDRS)
 $(TEST_ROOTFS)/.rootfs-fetch: | rootfs-fetch.sh
 	./rootfs-fetch.sh --busybox $(TEST_ROOTFS)
 
-$(TEST_ROOTFS)/bin/probe: $(BUILD)/tests/probe $(TEST_ROOTFS)/.rootfs-fetch
+$(ROOTFS_TOOLS:%=$(TEST_ROOTFS)/bin/%): $(TEST_ROOTFS)/bin/%: $(BUILD)/tests/% $(TEST_ROOTFS)/.rootfs-fetch
 	install -m 755 $< $@
 
 $(TEST_ROOTFS)/bin/unroot: solutions/01-chroot/unroot $(TEST_ROOTFS)/.rootfs-fetch
 	install -m 755 $< $@
 
 test-programs: all $(SAN_PROGS) $(FRESH_PROGS) $(TEST_BINS) \
-		$(TEST_ROOTFS)/bin/probe $(TEST_ROOTFS)/bin/unroot
+		$(ROOTFS_TOOLS:%=$(TEST_ROOTFS)/bin/%) $(TEST_ROOTFS)/bin/unroot
 
 test: deps test-programs
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" MAKE="$(MAKE)" tests/run.sh
