@@ -500,7 +500,8 @@ static int wire_container(pid_t pid, char *host, size_t size)
 {
 	say("creating a veth pair to the container");
 	for (int n = 0; n < MAX_VETH; n++) {
-		snprintf(host, size, "dcveth%d", n);
+		/* N is one byte of the address: %hhu says so, and fits IF_NAMESIZE. */
+		snprintf(host, size, "dcveth%hhu", (unsigned char)n);
 		if (create_veth(host, "eth0", pid) == -1) {
 			if (errno == EEXIST)
 				continue;
