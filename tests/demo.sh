@@ -84,6 +84,38 @@ demo_06() {
 	show solutions/06-pid/container -v "$ROOTFS" /bin/ps -o pid,ppid,comm
 }
 
+demo_07() {
+	chapter "07 net (2009): a network of its own, wired to the host by a veth pair"
+	show solutions/07-net/container "$ROOTFS" /sbin/ip -br addr
+	show solutions/07-net/container -v --net veth "$ROOTFS" /bin/sh -c \
+		'ip -br addr show eth0; ip route; ping -c 1 -W 5 "$(ip route | sed -n "s/default via \([^ ]*\).*/\1/p")"'
+}
+
+demo_08() {
+	chapter "08 user (2013): root inside, nobody outside -- and no root needed"
+	if command -v setpriv >/dev/null; then
+		echo "Started by uid 65534 (nobody), with no privilege at all:"
+		show setpriv --reuid=65534 --regid=65534 --clear-groups \
+			solutions/08-user/container -v "$ROOTFS" /bin/sh -c 'id; cat /proc/self/uid_map'
+	fi
+}
+
+demo_09() {
+	chapter "09 cgroup (2016): limits -- the OOM killer at 32 MB"
+	if [ -x "$BUILD/tests/hog" ]; then
+		install -m 755 "$BUILD/tests/hog" "$ROOTFS/bin/hog"
+		show solutions/09-cgroup/container -v --memory 32m "$ROOTFS" /bin/hog 256
+	else
+		show solutions/09-cgroup/container -v --memory 32m --pids 16 "$ROOTFS" /bin/cat /proc/self/cgroup
+	fi
+}
+
+demo_10() {
+	chapter "10 time (2020): a container that booted a day earlier"
+	echo "The host's uptime: $(cut -d' ' -f1 /proc/uptime) s"
+	show solutions/10-time/container -v --uptime-offset 86400 "$ROOTFS" /bin/cat /proc/uptime
+}
+
 for ch in $CHAPTERS; do
 	fn=demo_${ch%%-*}
 	if declare -F "$fn" >/dev/null; then
