@@ -13,7 +13,7 @@
 BUILD ?= build
 
 # The deck, in order: a later chapter is one more name here (slides/NAME.md).
-SLIDE_PARTS = intro 01-chroot 02-pivot_root
+SLIDE_PARTS = intro 01-chroot 02-pivot_root 03-mnt 04-uts 05-ipc 06-pid
 
 SLIDES_OUT      := $(BUILD)/slides
 SLIDES_NODE     := $(SLIDES_OUT)/node
