@@ -196,7 +196,12 @@ static _Noreturn void run_command(char *const argv[])
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
-/* Run the command as our child, in the pid namespace we joined. */
+/*
+ * Run the command as our child, in the pid namespace we joined. We stay
+ * behind as an odd process: the container's /proc does not show us, so
+ * /proc/self is missing (which is why a LeakSanitizer build of enter
+ * needs ASAN_OPTIONS=detect_leaks=0 here: its exit check reads it).
+ */
 static int run_child(char *const argv[])
 {
 	int status;
