@@ -908,15 +908,25 @@ static int exit_code(int status)
  */
 static void write_proc_file(pid_t pid, const char *name, const char *text)
 {
-	char path[64], call[80];
+	char path[64], call[80], shown[512];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	snprintf(call, sizeof(call), "write %s", path);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd == -1)
 		die("open", path);
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		die(call, text);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		/* Show the map on one line: "0 1000 1; 1 100000 65536". */
+		size_t n = 0;
+		for (const char *t = text; *t && n + 3 < sizeof(shown); t++) {
+			if (*t != '\n')
+				shown[n++] = *t;
+			else if (t[1] != '\0')
+				n += (size_t)snprintf(shown + n, sizeof(shown) - n, "; ");
+		}
+		shown[n] = '\0';
+		die(call, shown);
+	}
 	close(fd);
 }
 
