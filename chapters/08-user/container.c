@@ -84,7 +84,8 @@ static const char *hint_for(const char *call, int err)
 	if (err == EINVAL && strncmp(call, "write /proc", 11) == 0)
 		return "a map is \"INSIDE OUTSIDE COUNT\" lines whose ranges do not overlap";
 	if (err == EPERM && geteuid() != 0)
-		return "this needs root on the host, even rootless (--net veth, --persist)";
+		return "without root, every namespace needs a user namespace to own it; "
+		       "and --net veth and --persist need root on the host";
 	if (err == EPERM)
 		return "run as root (sudo), or rootless: see chapter 08";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
@@ -676,6 +677,13 @@ static void become_root(void)
 		die("setresgid", "0 (is 0 in the gid map?)");
 	if (setresuid(0, 0, 0) == -1)
 		die("setresuid", "0 (is 0 in the uid map?)");
+	/*
+	 * Changing uid clears the "dumpable" flag, which makes our own
+	 * /proc/self files belong to the host's root -- unmapped here, so
+	 * even root inside could not open them. Set it back (prctl(2)).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1) == -1)
+		die("prctl", "PR_SET_DUMPABLE");
 }
 
 /* What the parent hands the container's first process. */

@@ -85,7 +85,8 @@ static const char *hint_for(const char *call, int err)
 	if (err == EINVAL && strncmp(call, "write /proc", 11) == 0)
 		return "a map is \"INSIDE OUTSIDE COUNT\" lines whose ranges do not overlap";
 	if (err == EPERM && geteuid() != 0)
-		return "this needs root on the host, even rootless (--net veth, --persist)";
+		return "without root, every namespace needs a user namespace to own it; "
+		       "and --net veth and --persist need root on the host";
 	if (err == EPERM)
 		return "run as root (sudo), or rootless: see chapter 08";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
@@ -761,17 +762,19 @@ static void enter_cgroup_namespace(void)
  * time_namespaces(7): unshare(CLONE_NEWTIME) makes a time namespace for
  * our *children* (like CLONE_NEWPID: /proc/self/ns/time_for_children),
  * and its offsets can be written to /proc/self/timens_offsets only until
- * the first process enters it. So: unshare, write the offsets, and only
- * then start the command -- init's fork, or the execve(2) of --no-init,
- * which also enters it. The offset moves CLOCK_BOOTTIME (and so
- * /proc/uptime); CLOCK_MONOTONIC keeps its offset of 0.
+ * the first process enters it. So: unshare, write the offsets, then
+ * enter it ourselves with setns(2), so that init and the command (also
+ * with --no-init: execve(2) enters it only since Linux 6.2) see the new
+ * clocks. The offset moves CLOCK_BOOTTIME (and so /proc/uptime);
+ * CLOCK_MONOTONIC keeps its offset of 0.
  */
 static void set_uptime_offset(long long seconds)
 {
 	/* STEP 10: Give the container's command a time namespace whose
 	 * CLOCK_BOOTTIME runs `seconds` ahead: make the namespace, then write
-	 * its offsets ("boottime SECONDS NANOSECONDS" lines) to
-	 * /proc/self/timens_offsets -- before anything enters it. When can
+	 * its offsets ("boottime SECONDS NANOSECONDS") to
+	 * /proc/self/timens_offsets -- before anything enters it -- then
+	 * enter it (setns(2) on /proc/self/ns/time_for_children). When can
 	 * the offsets no longer be changed, and why?
 	 * man 7 time_namespaces
 	 */
@@ -780,12 +783,18 @@ static void set_uptime_offset(long long seconds)
 	say("entering a new time namespace, uptime %+lld s", seconds);
 	if (unshare(CLONE_NEWTIME) == -1)
 		die("unshare", "CLONE_NEWTIME");
-	snprintf(offsets, sizeof(offsets), "boottime %lld 0\n", seconds);
+	snprintf(offsets, sizeof(offsets), "boottime %lld 0", seconds);
 	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
 	if (fd == -1)
 		die("open", "/proc/self/timens_offsets");
 	if (write(fd, offsets, strlen(offsets)) != (ssize_t)strlen(offsets))
 		die("write /proc/self/timens_offsets", offsets);
+	close(fd);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		die("open", "/proc/self/ns/time_for_children");
+	if (setns(fd, CLONE_NEWTIME) == -1)
+		die("setns", "/proc/self/ns/time_for_children");
 	close(fd);
 	done();
 	/* STEP STUB: (void)seconds; */
@@ -951,6 +960,13 @@ static void become_root(void)
 		die("setresgid", "0 (is 0 in the gid map?)");
 	if (setresuid(0, 0, 0) == -1)
 		die("setresuid", "0 (is 0 in the uid map?)");
+	/*
+	 * Changing uid clears the "dumpable" flag, which makes our own
+	 * /proc/self files belong to the host's root -- unmapped here, so
+	 * even root inside could not open them. Set it back (prctl(2)).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1) == -1)
+		die("prctl", "PR_SET_DUMPABLE");
 }
 
 /* What the parent hands the container's first process. */
