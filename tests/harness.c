@@ -175,15 +175,19 @@ static void make_pipe(int fds[2])
 }
 
 /*
- * argv for a tool of the implementation under test: DC_WRAP's words (split
- * on spaces: "valgrind -q --error-exitcode=99"), the tool, its args.
+ * argv for a tool of the implementation under test: the prefix (if any),
+ * DC_WRAP's words (split on spaces: "valgrind -q --error-exitcode=99"),
+ * the tool, its args.
  */
 static char *wrap_copy;
 
-static void tool_argv(const char **argv, size_t max, const char *program, const char *const args[])
+static void tool_argv(const char **argv, size_t max, const char *const prefix[],
+		      const char *program, const char *const args[])
 {
 	size_t n = 0;
 
+	for (size_t i = 0; prefix && prefix[i] != NULL && n + 2 < max; i++)
+		argv[n++] = prefix[i];
 	free(wrap_copy);
 	wrap_copy = getenv("DC_WRAP") ? strdup(getenv("DC_WRAP")) : NULL;
 	for (char *save = NULL, *w = wrap_copy ? strtok_r(wrap_copy, " ", &save) : NULL; w;
@@ -274,9 +278,15 @@ static bool has_new_line(const struct run *r)
 
 void run_start(struct run *r, const char *program, const char *const args[])
 {
+	run_start_as(r, NULL, program, args);
+}
+
+void run_start_as(struct run *r, const char *const prefix[], const char *program,
+		  const char *const args[])
+{
 	const char *argv[64];
 
-	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), program, args);
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), prefix, program, args);
 	start(r, argv);
 }
 
@@ -340,7 +350,7 @@ void run_tool(struct run *r, const char *program, const char *const args[], cons
 {
 	const char *argv[64];
 
-	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), program, args);
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), NULL, program, args);
 	run_program(r, argv, input);
 }
 

@@ -53,6 +53,14 @@ const char *run_read_line(struct run *r);
 void run_signal(struct run *r, int sig);
 void run_finish(struct run *r);
 
+/*
+ * run_start, with the words of PREFIX (NULL-terminated) before $DC_WRAP
+ * and the program: to run it as another user, say, with PREFIX
+ * {"setpriv", "--reuid=65534", ..., NULL}. run_finish ends it as usual.
+ */
+void run_start_as(struct run *r, const char *const prefix[], const char *program,
+		  const char *const args[]);
+
 /* Shorthand: run_tool(r, "container", args, NULL). */
 void run_container(struct run *r, const char *const args[]);
 
