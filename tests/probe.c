@@ -48,6 +48,22 @@
  *   boottime                    clock_gettime(CLOCK_BOOTTIME), whole seconds
  *   realtime                    time(2)
  *   pids                        numeric entries of /proc, sorted numerically
+ *   dev                         entries of /dev, sorted by name (bytewise),
+ *                               comma-joined: `NAME=c MAJ:MIN MODE` for a
+ *                               character device (MODE: permission bits in
+ *                               octal), `NAME=b MAJ:MIN MODE` for a block
+ *                               device, `NAME->TARGET` for a symlink, and
+ *                               `NAME=d`, `NAME=f`, `NAME=p`, `NAME=s` for a
+ *                               directory, file, fifo or socket, e.g.
+ *                               dev=fd->/proc/self/fd,null=c 1:3 0666,pts=d
+ *   ipc_msg ipc_shm ipc_sem     keys of the System V message queues, shared
+ *                               memory segments and semaphore sets of our IPC
+ *                               namespace (/proc/sysvipc/msg, shm, sem), as
+ *                               ipcs(1) prints them (0x%08x), in file order
+ *   mqueues                     names of the POSIX message queues in
+ *                               /dev/mqueue, sorted; "No such file or
+ *                               directory" when no mqueue filesystem is
+ *                               mounted there
  *
  * Usage: probe [--mount-proc] [KEY...]
  * `probe` prints every key.  `probe KEY...` prints those keys in the order
@@ -493,6 +509,98 @@ static int fact_pids(struct value *v)
 	return 0;
 }
 
+/* The device nodes, links and mount points in /dev (stat(2), makedev(3)). */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_entry(const struct dirent *e)
+{
+	return strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+}
+
+static int fact_dev(struct value *v)
+{
+	struct dirent **list;
+	int n = scandir("/dev", &list, is_entry, by_name);
+	if (n < 0)
+		return errno;
+	int err = 0;
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		snprintf(path, sizeof path, "/dev/%s", list[i]->d_name);
+		if (err == 0 && lstat(path, &st) < 0)
+			err = errno;
+		if (err == 0) {
+			add_comma(v);
+			add(v, "%s", list[i]->d_name);
+			if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+				add(v, "=%c %u:%u %04o", S_ISCHR(st.st_mode) ? 'c' : 'b',
+				    major(st.st_rdev), minor(st.st_rdev),
+				    (unsigned)(st.st_mode & 07777));
+			} else if (S_ISLNK(st.st_mode)) {
+				char target[PATH_MAX];
+				ssize_t len = readlink(path, target, sizeof target - 1);
+				if (len < 0)
+					err = errno;
+				else
+					add(v, "->%.*s", (int)len, target);
+			} else {
+				add(v, "=%c", S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f'
+					    : S_ISFIFO(st.st_mode) ? 'p' : 's');
+			}
+		}
+		free(list[i]);
+	}
+	free(list);
+	return err;
+}
+
+/* The first column of a /proc/sysvipc table: each object's key (sysvipc(7)). */
+static int sysv_keys(struct value *v, const char *path)
+{
+	int err = slurp(path);
+	char *rest = input, *line;
+	while (err == 0 && (line = strsep(&rest, "\n")) != NULL) {
+		char *end;
+		long key = strtol(line, &end, 10);
+		if (end == line)
+			continue;	/* the header, "key msqid perms ...", and the last, empty line */
+		add_comma(v);
+		add(v, "0x%08x", (unsigned)key);
+	}
+	return err;
+}
+
+static int fact_ipc_msg(struct value *v) { return sysv_keys(v, "/proc/sysvipc/msg"); }
+static int fact_ipc_shm(struct value *v) { return sysv_keys(v, "/proc/sysvipc/shm"); }
+static int fact_ipc_sem(struct value *v) { return sysv_keys(v, "/proc/sysvipc/sem"); }
+
+/* POSIX message queues are files in an mqueue filesystem (mq_overview(7)). */
+#define MQUEUE_MAGIC 0x19800202	/* linux/magic.h leaves it out */
+
+static int fact_mqueues(struct value *v)
+{
+	struct statfs fs;
+	struct dirent **list;
+	if (statfs("/dev/mqueue", &fs) < 0)
+		return errno;
+	if (fs.f_type != MQUEUE_MAGIC)
+		return ENOENT;	/* a plain directory: no mqueue mounted */
+	int n = scandir("/dev/mqueue", &list, is_entry, by_name);
+	if (n < 0)
+		return errno;
+	for (int i = 0; i < n; i++) {
+		add_comma(v);
+		add(v, "%s", list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
+
 /* The output contract: every key in order, and the function that reads it. */
 static const struct fact {
 	const char *key;
@@ -514,7 +622,9 @@ static const struct fact {
 	{ "cap_bnd", fact_cap_bnd }, { "cap_amb", fact_cap_amb },
 	{ "seccomp", fact_seccomp }, { "no_new_privs", fact_no_new_privs },
 	{ "uptime", fact_uptime }, { "boottime", fact_boottime }, { "realtime", fact_realtime },
-	{ "pids", fact_pids },
+	{ "pids", fact_pids }, { "dev", fact_dev },
+	{ "ipc_msg", fact_ipc_msg }, { "ipc_shm", fact_ipc_shm }, { "ipc_sem", fact_ipc_sem },
+	{ "mqueues", fact_mqueues },
 };
 
 static const struct fact *find_fact(const char *key)
