@@ -1060,19 +1060,32 @@ void test_nsls_agrees_with_lsns(void **state)
 
 /* ---- 04 uts -------------------------------------------------------------- */
 
-/* --hostname names the container; --domainname too, else "container". */
+/*
+ * --hostname names the container; --domainname sets the NIS domain name,
+ * which otherwise is the namespace's copy of the host's (as in docker).
+ */
 void test_hostname_option_names_the_container(void **state)
 {
 	struct run r;
+	char host_domain[HOST_NAME_MAX + 1];
 
 	(void)state;
 	require_root();
+	assert_int_equal(getdomainname(host_domain, sizeof(host_domain)), 0);
 	run_container(&r, (const char *[]){"--hostname", "dc-test-name", test_rootfs(), "/bin/probe",
 					   "hostname", "domainname", NULL});
 	assert_exit(&r, 0);
 	assert_string_equal(probe_get(&r, "hostname"), "dc-test-name");
-	assert_string_equal(probe_get(&r, "domainname"), "container");
+	assert_string_equal(probe_get(&r, "domainname"), host_domain);
 	run_free(&r);
+
+	/* valgrind 3.19 has no setdomainname(2): it answers ENOSYS. */
+	const char *wrap = getenv("DC_WRAP");
+	if (wrap && strstr(wrap, "valgrind")) {
+		fprintf(stderr, "*** NOTE: --domainname not checked under valgrind 3.19, which "
+				"lacks setdomainname(2); the other runs check it ***\n");
+		return;
+	}
 
 	run_container(&r, (const char *[]){"--hostname", "dc-test-name", "--domainname",
 					   "dc-test-domain", test_rootfs(), "/bin/probe", "hostname",

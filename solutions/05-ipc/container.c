@@ -256,7 +256,8 @@ static void set_hostname(const char *hostname, const char *domainname)
 	say("setting the hostname to %s", hostname);
 	if (sethostname(hostname, strlen(hostname)) == -1)
 		die("sethostname", hostname);
-	if (setdomainname(domainname, strlen(domainname)) == -1)
+	/* Like docker and runc: the NIS domain name only when asked for. */
+	if (domainname && setdomainname(domainname, strlen(domainname)) == -1)
 		die("setdomainname", domainname);
 	done();
 }
@@ -478,7 +479,7 @@ static void usage(FILE *out)
 	      "  -v, --verbose        narrate each step\n"
 	      "  --persist DIR        keep the namespaces in DIR after exit (see: enter DIR)\n"
 	      "  --hostname NAME      the hostname inside (default: a random container id)\n"
-	      "  --domainname NAME    the NIS domain name inside (default: container)\n",
+	      "  --domainname NAME    the NIS domain name inside (default: the host's)\n",
 	      out);
 }
 
@@ -495,7 +496,7 @@ int main(int argc, char *argv[])
 	static char *default_command[] = {"/bin/sh", NULL};
 	const char *persist_dir = NULL;
 	char id[13] = "";
-	const char *hostname = NULL, *domainname = "container";
+	const char *hostname = NULL, *domainname = NULL;
 	int opt;
 
 	/* "+": stop at the first non-option, so "ls -l" reaches ls. */
@@ -532,7 +533,7 @@ int main(int argc, char *argv[])
 		hostname = id;
 	}
 	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
-	if (strlen(hostname) == 0 || strlen(hostname) > 64 || strlen(domainname) > 64) {
+	if (strlen(hostname) == 0 || strlen(hostname) > 64 || (domainname && strlen(domainname) > 64)) {
 		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
 		return EXIT_SETUP;
 	}

@@ -809,7 +809,8 @@ static void set_hostname(const char *hostname, const char *domainname)
 	say("setting the hostname to %s", hostname);
 	if (sethostname(hostname, strlen(hostname)) == -1)
 		die("sethostname", hostname);
-	if (setdomainname(domainname, strlen(domainname)) == -1)
+	/* Like docker and runc: the NIS domain name only when asked for. */
+	if (domainname && setdomainname(domainname, strlen(domainname)) == -1)
 		die("setdomainname", domainname);
 	done();
 }
@@ -1255,7 +1256,7 @@ static void usage(FILE *out)
 	      "  --no-init            run COMMAND itself as PID 1 (it will not reap orphans)\n"
 	      "  --persist DIR        keep the namespaces in DIR after exit (see: enter DIR)\n"
 	      "  --hostname NAME      the hostname inside (default: a random container id)\n"
-	      "  --domainname NAME    the NIS domain name inside (default: container)\n",
+	      "  --domainname NAME    the NIS domain name inside (default: the host's)\n",
 	      out);
 }
 
@@ -1287,7 +1288,7 @@ int main(int argc, char *argv[])
 	char *binds[16] = {NULL};
 	size_t nbinds = 0;
 	char id[13] = "";
-	const char *hostname = NULL, *domainname = "container";
+	const char *hostname = NULL, *domainname = NULL;
 	int opt;
 
 	/* "+": stop at the first non-option, so "ls -l" reaches ls. */
@@ -1372,7 +1373,7 @@ int main(int argc, char *argv[])
 		return EXIT_SETUP;
 	}
 	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
-	if (strlen(hostname) == 0 || strlen(hostname) > 64 || strlen(domainname) > 64) {
+	if (strlen(hostname) == 0 || strlen(hostname) > 64 || (domainname && strlen(domainname) > 64)) {
 		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
 		return EXIT_SETUP;
 	}
