@@ -839,7 +839,7 @@ static int exit_code(int status)
  */
 static void write_proc_file(pid_t pid, const char *name, const char *text)
 {
-	char path[64], call[80], shown[512];
+	char path[64], call[80];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	snprintf(call, sizeof(call), "write %s", path);
@@ -848,6 +848,7 @@ static void write_proc_file(pid_t pid, const char *name, const char *text)
 		die("open", path);
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
 		/* Show the map on one line: "0 1000 1; 1 100000 65536". */
+		char shown[512];
 		size_t n = 0;
 		for (const char *t = text; *t && n + 3 < sizeof(shown); t++) {
 			if (*t != '\n')
