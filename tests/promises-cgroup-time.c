@@ -423,6 +423,14 @@ static bool start_and_find_groups(struct run *r, const char *const options[], co
 	return ready && inside != 0;
 }
 
+/* After run_finish: say why a start_and_find_groups failed. */
+static void assert_started(const struct run *r, bool started)
+{
+	if (!started)
+		run_dump(r, "the container did not say ready, or had no process on the host");
+	assert_true(started);
+}
+
 /* Run the container as nobody, as an ordinary user would. */
 static const char *const as_nobody[] = {"setpriv", "--reuid=65534", "--regid=65534",
 					"--clear-groups", NULL};
@@ -453,7 +461,7 @@ void test_memory_hog_is_killed_at_the_limit(void **state)
 	bool started = start_and_find_groups(&r, (const char *[]){"--memory", "64m", NULL},
 					     "exec /bin/hog 512", &gs);
 	run_finish(&r);
-	assert_true(started);
+	assert_started(&r, started);
 	assert_exit(&r, 128 + SIGKILL);
 	assert_contains(r.err, "out of memory");
 	assert_not_contains(r.out, "done");
@@ -587,7 +595,7 @@ void test_limits_are_written_to_the_containers_group(void **state)
 		snprintf(period, sizeof(period), "%s", value);
 	run_finish(&r);
 
-	assert_true(started);
+	assert_started(&r, started);
 	assert_exit(&r, 0);
 	run_free(&r);
 	assert_groups_found(&gs);
@@ -613,7 +621,7 @@ void test_group_is_removed_after_exit(void **state)
 								  NULL},
 					     NULL, &gs);
 	run_finish(&r);
-	assert_true(started);
+	assert_started(&r, started);
 	assert_exit(&r, 0);
 	run_free(&r);
 	assert_groups_found(&gs);
@@ -628,7 +636,7 @@ static void kill_container_leaving_its_groups(struct groups *gs)
 	bool started = start_and_find_groups(&r, (const char *[]){"--pids", "16", NULL}, NULL, gs);
 	run_signal(&r, SIGKILL);
 	run_finish(&r);
-	assert_true(started);
+	assert_started(&r, started);
 	assert_exit(&r, 128 + SIGKILL);
 	run_free(&r);
 	assert_groups_found(gs);
