@@ -45,6 +45,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -151,6 +152,33 @@ static void open_host_devices(void)
 	}
 }
 
+/*
+ * A bind mount keeps its source's mount flags, and the host's /dev may
+ * allow set-uid programs and executables. Add nosuid and noexec, keeping
+ * every flag already set: in a user namespace those are locked, and a
+ * remount that would drop one fails with EPERM.
+ */
+static void remount_nosuid_noexec(const char *path)
+{
+	struct statvfs fs;
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC;
+
+	if (statvfs(path, &fs) == -1)
+		die("statvfs", path);
+	if (fs.f_flag & ST_RDONLY)
+		flags |= MS_RDONLY;
+	if (fs.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (fs.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	if (fs.f_flag & ST_NODIRATIME)
+		flags |= MS_NODIRATIME;
+	if (fs.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	if (mount(NULL, path, NULL, flags, NULL) == -1)
+		die("remount nosuid,noexec", path);
+}
+
 static void make_devices(void)
 {
 	char source[64];
@@ -165,6 +193,7 @@ static void make_devices(void)
 		if (mount(source, devices[i], NULL, MS_BIND, NULL) == -1)
 			die("bind-mount", devices[i]);
 		close(host_devices[i]);
+		remount_nosuid_noexec(devices[i]);
 	}
 	/* The conventional links: a pty master through devpts, fds through /proc. */
 	const char *links[][2] = {
