@@ -25,12 +25,8 @@ int main(void)
 		dc_cgroup_promise(test_tmpfs_mounted_inside_stays_inside),
 		dc_cgroup_promise(test_proc_is_a_fresh_procfs),
 		dc_cgroup_promise(test_sys_is_read_only),
-		/*
-		 * (Not test_dev_holds_only_the_basic_devices nor
-		 * test_mounts_are_nosuid_and_nodev, as they stand: here the six
-		 * devices are the host's, bind-mounted, so /dev/null is a mount
-		 * point that is a device, not a directory, and must not be nodev.)
-		 */
+		dc_cgroup_promise(test_dev_holds_only_the_basic_devices),
+		dc_cgroup_promise(test_mounts_are_nosuid_and_nodev),
 		dc_cgroup_promise(test_dev_nodes_work),
 		dc_cgroup_promise(test_tmp_is_a_private_tmpfs),
 		/* (test_persisted_namespace_can_be_entered_after_exit: see 06's last two.) */
