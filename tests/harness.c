@@ -474,3 +474,20 @@ int harness_teardown_test(void **state)
 	}
 	return 0;
 }
+
+int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
+		 const char *first_own, CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	size_t from = 0;
+	const char *only = getenv("DC_OWN_ONLY");
+
+	if (only && strcmp(only, "1") == 0) {
+		while (from < count && strcmp(tests[from].name, first_own) != 0)
+			from++;
+		if (from == count) {
+			fprintf(stderr, "harness: %s: no test named %s\n", name, first_own);
+			return 2;
+		}
+	}
+	return _cmocka_run_group_tests(name, tests + from, count - from, setup, teardown);
+}

@@ -103,6 +103,17 @@ int harness_setup(void **state);
 int harness_teardown_test(void **state);
 #define dc_test(f) cmocka_unit_test_teardown(f, harness_teardown_test)
 
+/*
+ * Run a chapter's tests: the earlier chapters' promises, then its own,
+ * from the one named first_own. With DC_OWN_ONLY=1 in the environment
+ * only its own run: make test does that under valgrind and in the qemu
+ * guest, where every container start costs seconds, and runs the whole
+ * list natively and under ASan.
+ */
+int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
+		 const char *first_own, CMFixtureFunction setup, CMFixtureFunction teardown);
+#define DC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Assertions that print the run when they fail. */
 #define assert_exit(r, code)                                                                      \
 	do {                                                                                       \

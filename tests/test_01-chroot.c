@@ -95,5 +95,6 @@ int main(void)
 		dc_test(test_chroot_without_chdir_leaves_cwd_outside),
 	};
 
-	return cmocka_run_group_tests_name("01-chroot", tests, promises_setup, promises_teardown);
+	return dc_run_tests("01-chroot", tests, DC_COUNT(tests), "test_command_sees_rootfs_files", promises_setup,
+			    promises_teardown);
 }

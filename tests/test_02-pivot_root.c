@@ -20,6 +20,6 @@ int main(void)
 		dc_test(test_works_when_root_is_shared),
 	};
 
-	return cmocka_run_group_tests_name("02-pivot_root", tests, promises_setup,
-					   promises_teardown);
+	return dc_run_tests("02-pivot_root", tests, DC_COUNT(tests), "test_escape_fails_after_pivot_root", promises_setup,
+			    promises_teardown);
 }

@@ -33,5 +33,6 @@ int main(void)
 	};
 
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/pts,/dev/shm,/tmp";
-	return cmocka_run_group_tests_name("03-mnt", tests, promises_setup, promises_teardown);
+	return dc_run_tests("03-mnt", tests, DC_COUNT(tests), "test_tmpfs_mounted_inside_stays_inside", promises_setup,
+			    promises_teardown);
 }

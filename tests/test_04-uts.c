@@ -37,5 +37,6 @@ int main(void)
 	};
 
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/pts,/dev/shm,/tmp";
-	return cmocka_run_group_tests_name("04-uts", tests, promises_setup, promises_teardown);
+	return dc_run_tests("04-uts", tests, DC_COUNT(tests), "test_hostname_option_names_the_container", promises_setup,
+			    promises_teardown);
 }

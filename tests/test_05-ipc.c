@@ -41,5 +41,6 @@ int main(void)
 	};
 
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/pts,/dev/shm,/tmp,/dev/mqueue";
-	return cmocka_run_group_tests_name("05-ipc", tests, promises_setup, promises_teardown);
+	return dc_run_tests("05-ipc", tests, DC_COUNT(tests), "test_host_ipc_objects_invisible_inside", promises_setup,
+			    promises_teardown);
 }

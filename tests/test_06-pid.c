@@ -51,5 +51,6 @@ int main(void)
 	};
 
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/pts,/dev/shm,/tmp,/dev/mqueue";
-	return cmocka_run_group_tests_name("06-pid", tests, promises_setup, promises_teardown);
+	return dc_run_tests("06-pid", tests, DC_COUNT(tests), "test_first_process_is_pid_1", promises_setup,
+			    promises_teardown);
 }

@@ -60,5 +60,6 @@ int main(void)
 	};
 
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/pts,/dev/shm,/tmp,/dev/mqueue";
-	return cmocka_run_group_tests_name("07-net", tests, promises_setup, promises_teardown);
+	return dc_run_tests("07-net", tests, DC_COUNT(tests), "test_only_lo_and_it_is_up", promises_setup,
+			    promises_teardown);
 }

@@ -71,5 +71,6 @@ int main(void)
 	/* The six devices are bind mounts of the host's (mknod needs the host's root). */
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/null,/dev/zero,/dev/full,/dev/random,"
 				"/dev/urandom,/dev/tty,/dev/pts,/dev/shm,/tmp,/dev/mqueue";
-	return cmocka_run_group_tests_name("08-user", tests, promises_setup, promises_teardown);
+	return dc_run_tests("08-user", tests, DC_COUNT(tests), "test_root_inside_is_the_caller_outside", promises_setup,
+			    promises_teardown);
 }

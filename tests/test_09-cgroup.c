@@ -82,6 +82,6 @@ int main(void)
 	/* As in 08: the six devices are bind mounts of the host's. */
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/null,/dev/zero,/dev/full,/dev/random,"
 				"/dev/urandom,/dev/tty,/dev/pts,/dev/shm,/tmp,/dev/mqueue";
-	return cmocka_run_group_tests_name("09-cgroup", tests, promises_setup,
-					   cgroup_promises_teardown);
+	return dc_run_tests("09-cgroup", tests, DC_COUNT(tests), "test_memory_hog_is_killed_at_the_limit", promises_setup,
+			    cgroup_promises_teardown);
 }

@@ -89,6 +89,6 @@ int main(void)
 	/* As in 08: the six devices are bind mounts of the host's. */
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/null,/dev/zero,/dev/full,/dev/random,"
 				"/dev/urandom,/dev/tty,/dev/pts,/dev/shm,/tmp,/dev/mqueue";
-	return cmocka_run_group_tests_name("10-time", tests, promises_setup,
-					   cgroup_promises_teardown);
+	return dc_run_tests("10-time", tests, DC_COUNT(tests), "test_uptime_is_shifted_by_the_offset", promises_setup,
+			    cgroup_promises_teardown);
 }
