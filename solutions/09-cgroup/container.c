@@ -90,9 +90,10 @@ static const char *hint_for(const char *call, int err)
 		return "without privilege you may map only yourself: the default map does";
 	if (err == EINVAL && strncmp(call, "write /proc", 11) == 0)
 		return "a map is \"INSIDE OUTSIDE COUNT\" lines whose ranges do not overlap";
+	if (err == EPERM && geteuid() != 0 && strcmp(call, "clone") == 0)
+		return "without root, the other namespaces need a user namespace to own them";
 	if (err == EPERM && geteuid() != 0)
-		return "without root, every namespace needs a user namespace to own it; "
-		       "and --net veth and --persist need root on the host";
+		return "not rootless: --net veth and --persist need root on the host";
 	if (err == EPERM)
 		return "run as root (sudo), or rootless: see chapter 08";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
