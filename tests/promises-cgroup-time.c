@@ -243,6 +243,7 @@ static void groups_of(pid_t pid, struct groups *gs)
 		if (strncmp(group, group_parent, strlen(group_parent)) != 0)
 			continue;
 		if (v2 && controllers[0] == '\0') {
+			g->controllers[0] = '\0';
 			snprintf(g->dir, sizeof(g->dir), "/sys/fs/cgroup%s", group);
 			gs->n++;
 			continue;
