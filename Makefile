@@ -38,7 +38,7 @@ FRESH_PROGS := $(FRESH_SRCS:.c=)
 
 # A chapter's tests are tests/test_NN-name.c; make test fails a chapter without them.
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_[0-9][0-9]-*.c))
-TEST_LIB := tests/harness.c $(wildcard tests/promises*.c)
+TEST_LIB := $(patsubst tests/%.c,$(BUILD)/tests/%.o,tests/harness.c $(wildcard tests/promises*.c))
 TEST_HDRS := tests/harness.h $(wildcard tests/promises*.h)
 TEST_ROOTFS := $(BUILD)/test-rootfs
 ROOTFS := $(BUILD)/rootfs
@@ -94,9 +94,12 @@ $(ROOTFS_TOOLS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/%.c
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
 # The tests' own code runs under the sanitizers too.
-$(BUILD)/tests/test_%: tests/test_%.c $(TEST_LIB) $(TEST_HDRS)
+$(BUILD)/tests/%.o: tests/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(SAN_FLAGS) -Itests -o $@ $< $(TEST_LIB) -lcmocka
+	$(CC) $(WARN) $(SAN_FLAGS) -Itests -c -o $@ $<
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_LIB)
+	$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka
 
 # The test rootfs: the default busybox rootfs, plus the probe and unroot.
 $(TEST_ROOTFS)/.rootfs-fetch: | rootfs-fetch.sh
@@ -111,7 +114,11 @@ $(TEST_ROOTFS)/bin/unroot: solutions/01-chroot/unroot $(TEST_ROOTFS)/.rootfs-fet
 test-programs: all $(SAN_PROGS) $(FRESH_PROGS) $(TEST_BINS) \
 		$(ROOTFS_TOOLS:%=$(TEST_ROOTFS)/bin/%) $(TEST_ROOTFS)/bin/unroot
 
-test: deps test-programs
+# Dependencies first, then the build on every core, then the suite.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
+test: deps
+	@$(MAKE) -s -j$(NPROC) test-programs
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" MAKE="$(MAKE)" tests/run.sh
 
 check: test-programs
@@ -147,7 +154,8 @@ rootfs: $(ROOTFS)/.rootfs-fetch
 $(ROOTFS)/.rootfs-fetch: | rootfs-fetch.sh
 	./rootfs-fetch.sh --busybox $(ROOTFS)
 
-demo: deps all rootfs
+demo: deps
+	@$(MAKE) -s -j$(NPROC) all rootfs $(BUILD)/tests/hog
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" tests/demo.sh
 
 clean:
