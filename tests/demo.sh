@@ -20,9 +20,17 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 chapter() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
-# Show the command, then run it; a demo step may fail on purpose.
+# Show the command as you would type it, then run it; a demo step may fail
+# on purpose.
 show() {
-	printf '%s$ %s%s\n' "$dim" "$*" "$plain"
+	local line='$' arg q="'"
+	for arg in "$@"; do
+		case $arg in
+		*[[:space:]\"\'\;\&\|\$\<\>\(\)\*]*) arg="'${arg//$q/$q\\$q$q}'" ;;
+		esac
+		line+=" $arg"
+	done
+	printf '%s%s%s\n' "$dim" "$line" "$plain"
 	"$@" || printf '%s(exit status %d)%s\n' "$dim" "$?" "$plain"
 }
 
