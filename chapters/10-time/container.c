@@ -40,6 +40,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -584,17 +585,43 @@ static int cgroup_version(void)
 	return fs.f_type == CGROUP2_SUPER_MAGIC ? CGROUP_V2 : CGROUP_V1;
 }
 
-static void write_cgroup_file(const char *dir, const char *file, const char *value)
+/* Write a limit; a file that may be absent (swap accounting is optional) may be skipped. */
+static void write_cgroup_file_if(bool required, const char *dir, const char *file,
+				 const char *value)
 {
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && !required)
+		return;
 	if (fd == -1)
 		die("open", path);
 	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
 		die("write", path);
 	close(fd);
+}
+
+static void write_cgroup_file(const char *dir, const char *file, const char *value)
+{
+	write_cgroup_file_if(true, dir, file, value);
+}
+
+/*
+ * Starting containers take turns: one's sweep for stale groups must not
+ * remove another's new group between its mkdir and its first process.
+ * flock(2) on the cgroup root directory, which only we lock. Never held
+ * across clone(2): the child would inherit the lock with the descriptor.
+ */
+static int lock_cgroups(void)
+{
+	int fd = open(cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1)
+		die("open", cgroup_root);
+	if (flock(fd, LOCK_EX) == -1)
+		die("flock", cgroup_root);
+	return fd;
 }
 
 static void make_cgroup_dir(const char *path)
@@ -631,7 +658,7 @@ static void join_cgroup(pid_t pid, const char *id, const struct limits *lim)
 			snprintf(value, sizeof(value), "%lld", lim->memory);
 			write_cgroup_file(dir, "memory.max", value);
 			/* Swap would only slow the way to the OOM killer down. */
-			write_cgroup_file(dir, "memory.swap.max", "0");
+			write_cgroup_file_if(false, dir, "memory.swap.max", "0");
 		}
 		if (lim->pids >= 0) {
 			snprintf(value, sizeof(value), "%lld", lim->pids);
@@ -658,6 +685,8 @@ static void join_cgroup(pid_t pid, const char *id, const struct limits *lim)
 		if (strcmp(v1_controllers[i], "memory") == 0 && lim->memory >= 0) {
 			snprintf(value, sizeof(value), "%lld", lim->memory);
 			write_cgroup_file(dir, "memory.limit_in_bytes", value);
+			/* Memory plus swap: the same, so no swapping round the limit. */
+			write_cgroup_file_if(false, dir, "memory.memsw.limit_in_bytes", value);
 		}
 		if (strcmp(v1_controllers[i], "pids") == 0 && lim->pids >= 0) {
 			snprintf(value, sizeof(value), "%lld", lim->pids);
@@ -1139,8 +1168,11 @@ static int run_container(struct container *c, const char *persist_dir)
 	if (pipe2(c->go, O_CLOEXEC) == -1)
 		die("pipe2", "go-ahead");
 
-	if (c->use_cgroup)
+	if (c->use_cgroup) {
+		int lock = lock_cgroups();
 		remove_stale_cgroups();
+		close(lock);
+	}
 
 	say("cloning the container's first process");
 	int flags = CLONE_NEWNS;
@@ -1156,8 +1188,11 @@ static int run_container(struct container *c, const char *persist_dir)
 	done();
 
 	write_id_maps(pid, c->uid_map, c->gid_map);
-	if (c->use_cgroup)
+	if (c->use_cgroup) {
+		int lock = lock_cgroups();
 		join_cgroup(pid, c->id, &c->limits);
+		close(lock);
+	}
 	if (persist_dir)
 		persist_namespaces(pid, persist_dir);
 	int net = NET_NONE;
@@ -1409,7 +1444,9 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (cleanup) {
+		int lock = lock_cgroups();
 		remove_stale_cgroups();
+		close(lock);
 		return 0;
 	}
 	if (optind >= argc) {
