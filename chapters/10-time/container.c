@@ -55,6 +55,8 @@
 enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 
 static bool verbose;
+/* Started without root? And are we the container's side of the fork? For hints. */
+static bool rootless, in_container;
 
 /* Narration for the demo and the talk: "=> chroot into rootfs... done". */
 static void say(const char *fmt, ...)
@@ -82,13 +84,19 @@ static void done(void)
  */
 static const char *hint_for(const char *call, int err)
 {
+	if (err == EPERM && strstr(call, "gid_map") && rootless)
+		return "without privilege, gid_map needs \"deny\" in setgroups first, "
+		       "and may map only your own gid";
 	if (err == EPERM && strncmp(call, "write /proc", 11) == 0)
 		return "without privilege you may map only yourself: the default map does";
 	if (err == EINVAL && strncmp(call, "write /proc", 11) == 0)
 		return "a map is \"INSIDE OUTSIDE COUNT\" lines whose ranges do not overlap";
-	if (err == EPERM && geteuid() != 0 && strcmp(call, "clone") == 0)
+	if (err == EPERM && rootless && strcmp(call, "clone") == 0)
 		return "without root, the other namespaces need a user namespace to own them";
-	if (err == EPERM && geteuid() != 0)
+	if (err == EPERM && rootless && in_container)
+		return "does this kernel refuse unprivileged user namespaces? see make doctor "
+		       "(Ubuntu 24.04: kernel.apparmor_restrict_unprivileged_userns)";
+	if (err == EPERM && rootless)
 		return "not rootless: --net veth and --persist need root on the host";
 	if (err == EPERM)
 		return "run as root (sudo), or rootless: see chapter 08";
@@ -1073,15 +1081,16 @@ static int init(char *const command[])
 }
 
 /*
- * The container's first process, in its new namespaces. It waits until
- * the parent has finished its part (EOF on the pipe), then builds its
- * view of the world and becomes the command.
+ * The container's first process, in its new namespaces. It waits for
+ * the parent's go-ahead on the pipe, sent once the parent has done its
+ * part, then builds its view of the world and becomes the command.
  */
 static int container_main(void *arg)
 {
 	struct container *c = arg;
 	int net;
 
+	in_container = true;
 	/*
 	 * If the parent dies, even of SIGKILL, the container must die too:
 	 * nothing else would ever wait for it or clean up after it.
@@ -1378,6 +1387,7 @@ int main(int argc, char *argv[])
 	const char *hostname = NULL, *domainname = NULL;
 	int opt;
 
+	rootless = geteuid() != 0;
 	/* "+": stop at the first non-option, so "ls -l" reaches ls. */
 	while ((opt = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
 		switch (opt) {

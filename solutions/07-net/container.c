@@ -622,9 +622,9 @@ static int init(char *const command[])
 }
 
 /*
- * The container's first process, in its new namespaces. It waits until
- * the parent has finished its part (EOF on the pipe), then builds its
- * view of the world and becomes the command.
+ * The container's first process, in its new namespaces. It waits for
+ * the parent's go-ahead on the pipe, sent once the parent has done its
+ * part, then builds its view of the world and becomes the command.
  */
 static int container_main(void *arg)
 {
