@@ -334,8 +334,19 @@ static void persist_namespaces(pid_t pid, const char *dir)
 		if (fd == -1)
 			die("create", target);
 		close(fd);
-		if (mount(source, target, NULL, MS_BIND, NULL) == -1)
+		if (mount(source, target, NULL, MS_BIND, NULL) == -1) {
+			/* Leave DIR as we found it: undo this one and those before. */
+			int err = errno;
+			for (size_t j = 0; j <= i; j++) {
+				snprintf(target, sizeof(target), "%s/%s", dir, namespaces[j]);
+				if (j < i)
+					umount2(target, MNT_DETACH);
+				unlink(target);
+			}
+			errno = err;
+			snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
 			die("bind-mount", target);
+		}
 	}
 	done();
 }

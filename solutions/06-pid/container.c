@@ -459,8 +459,19 @@ static void persist_namespaces(pid_t pid, const char *dir)
 		if (fd == -1)
 			die("create", target);
 		close(fd);
-		if (mount(source, target, NULL, MS_BIND, NULL) == -1)
+		if (mount(source, target, NULL, MS_BIND, NULL) == -1) {
+			/* Leave DIR as we found it: undo this one and those before. */
+			int err = errno;
+			for (size_t j = 0; j <= i; j++) {
+				snprintf(target, sizeof(target), "%s/%s", dir, namespaces[j]);
+				if (j < i)
+					umount2(target, MNT_DETACH);
+				unlink(target);
+			}
+			errno = err;
+			snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
 			die("bind-mount", target);
+		}
 	}
 	done();
 }
@@ -596,7 +607,8 @@ int main(int argc, char *argv[])
 		hostname = id;
 	}
 	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
-	if (strlen(hostname) == 0 || strlen(hostname) > 64 || (domainname && strlen(domainname) > 64)) {
+	if (strlen(hostname) == 0 || strlen(hostname) > 64 ||
+	    (domainname && (strlen(domainname) == 0 || strlen(domainname) > 64))) {
 		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
 		return EXIT_SETUP;
 	}

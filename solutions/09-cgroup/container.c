@@ -1150,8 +1150,19 @@ static void persist_namespaces(pid_t pid, const char *dir)
 		if (fd == -1)
 			die("create", target);
 		close(fd);
-		if (mount(source, target, NULL, MS_BIND, NULL) == -1)
+		if (mount(source, target, NULL, MS_BIND, NULL) == -1) {
+			/* Leave DIR as we found it: undo this one and those before. */
+			int err = errno;
+			for (size_t j = 0; j <= i; j++) {
+				snprintf(target, sizeof(target), "%s/%s", dir, namespaces[j]);
+				if (j < i)
+					umount2(target, MNT_DETACH);
+				unlink(target);
+			}
+			errno = err;
+			snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
 			die("bind-mount", target);
+		}
 	}
 	done();
 }
@@ -1233,8 +1244,11 @@ static int run_container(struct container *c, const char *persist_dir)
 			/* The pair dies with the namespace, but not at once: now. */
 			if (host[0] != '\0')
 				delete_link(host);
-			if (c->use_cgroup)
+			if (c->use_cgroup) {
+				int lock = lock_cgroups();
 				leave_cgroup(c->id, &c->limits);
+				close(lock);
+			}
 			return exit_code(status);
 		}
 	}
@@ -1451,7 +1465,8 @@ int main(int argc, char *argv[])
 		return EXIT_SETUP;
 	}
 	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
-	if (strlen(hostname) == 0 || strlen(hostname) > 64 || (domainname && strlen(domainname) > 64)) {
+	if (strlen(hostname) == 0 || strlen(hostname) > 64 ||
+	    (domainname && (strlen(domainname) == 0 || strlen(domainname) > 64))) {
 		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
 		return EXIT_SETUP;
 	}
