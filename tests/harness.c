@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -490,4 +491,38 @@ int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 		}
 	}
 	return _cmocka_run_group_tests(name, tests + from, count - from, setup, teardown);
+}
+
+int find_sleeping(const char *mark, pid_t *pids, int max)
+{
+	DIR *proc = opendir("/proc");
+	const struct dirent *e;
+	int n = 0;
+
+	if (proc == NULL)
+		return 0;
+	while ((e = readdir(proc)) != NULL && n < max) {
+		char path[300], cmdline[256] = "";
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		ssize_t len = read(fd, cmdline, sizeof(cmdline) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		cmdline[len] = '\0';
+		/* "sleep\0MARK\0": argv[0] ends in sleep, argv[1] is the mark. */
+		const char *argv0 = strrchr(cmdline, '/') ? strrchr(cmdline, '/') + 1 : cmdline;
+		size_t len0 = strlen(cmdline);
+		if (strcmp(argv0, "sleep") == 0 && (ssize_t)len0 + 1 < len &&
+		    strcmp(cmdline + len0 + 1, mark) == 0)
+			pids[n++] = pid;
+	}
+	closedir(proc);
+	return n;
 }

@@ -114,6 +114,12 @@ int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 		 const char *first_own, CMFixtureFunction setup, CMFixtureFunction teardown);
 #define DC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The host PIDs of processes running `sleep MARK` (at most max): tests
+ * start sleepers with a mark of their own, to find what a container left.
+ */
+int find_sleeping(const char *mark, pid_t *pids, int max);
+
 /* Assertions that print the run when they fail. */
 #define assert_exit(r, code)                                                                      \
 	do {                                                                                       \

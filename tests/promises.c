@@ -343,36 +343,7 @@ static const char *sleeper_arg(void)
 /* The host PIDs of the sleepers, and how many there are. */
 static int find_sleepers(pid_t *pids, int max)
 {
-	DIR *proc = opendir("/proc");
-	const struct dirent *e;
-	int n = 0;
-
-	if (proc == NULL)
-		return 0;
-	while ((e = readdir(proc)) != NULL && n < max) {
-		char path[300], cmdline[256] = "";
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd == -1)
-			continue;
-		ssize_t len = read(fd, cmdline, sizeof(cmdline) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		cmdline[len] = '\0';
-		/* "sleep\0ARG\0": argv[0] ends in sleep, argv[1] is ours. */
-		const char *argv0 = strrchr(cmdline, '/') ? strrchr(cmdline, '/') + 1 : cmdline;
-		size_t len0 = strlen(cmdline);
-		if (strcmp(argv0, "sleep") == 0 && (ssize_t)len0 + 1 < len &&
-		    strcmp(cmdline + len0 + 1, sleeper_arg()) == 0)
-			pids[n++] = pid;
-	}
-	closedir(proc);
-	return n;
+	return find_sleeping(sleeper_arg(), pids, max);
 }
 
 static void kill_sleepers(void)
