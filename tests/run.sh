@@ -2,8 +2,10 @@
 # tests/run.sh: what `make test` runs, after make has built everything.
 #
 # For every chapter it proves three things:
-#   1. the solution passes the chapter's tests -- built normally, built with
-#      ASan and UBSan, and run under valgrind;
+#   1. the solution passes the chapter's tests -- built normally and built
+#      with ASan and UBSan (every test), and under valgrind (the chapter's
+#      own tests: a container start costs a second there); chapter 09's own
+#      tests also run in a qemu guest with pure cgroup v2 (tests/vm.sh);
 #   2. the untouched exercise (generated afresh into build/exercise/, so a
 #      student's edits in chapters/ are never touched) compiles and FAILS
 #      at least one of those tests: the tests really test the step;
