@@ -1517,11 +1517,14 @@ void test_enter_joins_a_running_container(void **state)
 	run_free(&container);
 	assert_exit(&r, 0);
 	assert_string_equal(probe_get(&r, "hostname"), "dc-test-enter");
-	/* init, the shell, and the probe: the last, newest, is the one enter started. */
+	/*
+	 * init, the shell, and the probe, and nothing else (the host's /proc
+	 * lists 1,2,... too): the last, newest, is the one enter started.
+	 */
 	char pids[256];
-	snprintf(pids, sizeof(pids), "%s", probe_get(&r, "pids"));
-	assert_true(strncmp(pids, "1,2,", 4) == 0);
-	assert_string_equal(strrchr(pids, ',') + 1, probe_get(&r, "pid"));
+	assert_non_null(probe_get(&r, "pid"));
+	snprintf(pids, sizeof(pids), "1,2,%s", probe_get(&r, "pid"));
+	assert_string_equal(probe_get(&r, "pids"), pids);
 	run_free(&r);
 }
 
@@ -1552,7 +1555,11 @@ void test_persisted_pid_namespace_needs_its_init(void **state)
 	/* valgrind (3.19) itself dies of SIGSEGV when that fork fails. */
 	const char *wrap = getenv("DC_WRAP");
 	bool valgrind_crashed = wrap && strstr(wrap, "valgrind") && r.exit_code == 128 + SIGSEGV;
-	if (!valgrind_crashed) {
+	if (valgrind_crashed) {
+		fprintf(stderr, "*** NOTE: enter's exit status and message not checked under "
+				"valgrind 3.19, which crashes when the fork fails; the other runs "
+				"check them ***\n");
+	} else {
 		assert_exit(&r, 125);
 		assert_contains(r.err, "Cannot allocate memory");
 	}
