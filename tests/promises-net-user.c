@@ -300,11 +300,16 @@ static pid_t process_with_arg(const char *word)
 			continue;
 		/* A zombie has no cmdline: only the living count. */
 		char *cmdline = proc_file(pid, "cmdline");
-		size_t len = 0;
-		for (const char *arg = cmdline; arg && arg[0] && len < 8191; arg += strlen(arg) + 1) {
-			if (strcmp(arg, word) == 0)
+		if (cmdline == NULL)
+			continue;
+		/*
+		 * "ARG\0ARG\0...", cut at 8191 bytes, and proc_file's NUL after it:
+		 * test the offset before the byte, or a command line as long as the
+		 * buffer (a browser's, say) walks off its end.
+		 */
+		for (size_t at = 0; at < 8191 && cmdline[at]; at += strlen(cmdline + at) + 1) {
+			if (strcmp(cmdline + at, word) == 0)
 				found = pid;
-			len += strlen(arg) + 1;
 		}
 		free(cmdline);
 	}
@@ -325,14 +330,10 @@ static bool processes_gone(const char *word)
 
 /* ---- Running rootless ------------------------------------------------------------ */
 
-/* The prefix that makes a run rootless: uid and gid 65534 (nobody), no groups. */
-enum { NOBODY = 65534 };
-static const char *const as_nobody[] = {"setpriv", "--reuid=65534", "--regid=65534",
-					"--clear-groups", NULL};
-
+/* A rootless run: nobody (uid and gid 65534, no groups) starts the container. */
 static void run_rootless(struct run *r, const char *const args[])
 {
-	run_start_as(r, as_nobody, "container", args);
+	run_start_rootless(r, "container", args);
 	run_finish(r);
 }
 
@@ -618,11 +619,11 @@ void test_rootless_container_has_every_namespace(void **state)
 
 	(void)state;
 	require_root();
-	run_start_as(&r, as_nobody, "container",
-		     (const char *[]){test_rootfs(), "/bin/sh", "-c",
-				      "/bin/probe uid gid uid_map gid_map ns.mnt ns.uts ns.ipc ns.pid "
-				      "ns.net ns.user; echo ready; read line || true",
-				      NULL});
+	run_start_rootless(&r, "container",
+			   (const char *[]){test_rootfs(), "/bin/sh", "-c",
+					    "/bin/probe uid gid uid_map gid_map ns.mnt ns.uts ns.ipc "
+					    "ns.pid ns.net ns.user; echo ready; read line || true",
+					    NULL});
 	for (const char *line; !ready && (line = run_read_line(&r)) != NULL;)
 		ready = strcmp(line, "ready") == 0;
 	pid_t init = ready ? child_of(r.pid) : 0;
