@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -140,6 +141,15 @@ int harness_setup(void **state)
 	char probe[4096];
 
 	(void)state;
+	/*
+	 * Started with a standard stream closed (by a CI runner, say), the
+	 * first pipe would get its number, and a child's dup2 onto 0, 1 or 2
+	 * would then clobber it. Fill any gap with /dev/null.
+	 */
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) == -1 && open("/dev/null", O_RDWR) != fd)
+			harness_die("open", "/dev/null for a closed standard stream");
+	}
 	if (getcwd(start_cwd, sizeof(start_cwd)) == NULL)
 		harness_die("getcwd", ".");
 	impl_path("container");
@@ -175,15 +185,126 @@ static void make_pipe(int fds[2])
 		harness_die("pipe2", "");
 }
 
+/* ---- Running as nobody ---------------------------------------------------------- */
+
+/*
+ * Can nobody read and search PATH, and every directory on the way to it?
+ * Asked of the kernel by a child that becomes nobody: access(2) checks
+ * the real uid and gid, which is exactly the question.
+ */
+static bool nobody_can_reach(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == -1)
+		harness_die("fork", "a child to become nobody");
+	if (pid == 0) {
+		if (setgroups(0, NULL) == -1 || setresgid(NOBODY, NOBODY, NOBODY) == -1 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) == -1)
+			_exit(2);
+		_exit(access(path, R_OK | X_OK) == 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR)
+			harness_die("waitpid", "the child that became nobody");
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		fprintf(stderr, "harness: cannot become nobody (%d) to check %s\n", NOBODY, path);
+		exit(2);
+	}
+	return WEXITSTATUS(status) == 0;
+}
+
+/* Copies made for nobody, under one directory, kept until the test binary exits. */
+enum { MAX_COPIES = 8 };
+static char *nobody_dir;
+static char *copied_from[MAX_COPIES], *copied_to[MAX_COPIES];
+
+static void remove_nobody_copies(void)
+{
+	for (int i = 0; i < MAX_COPIES; i++) {
+		free(copied_from[i]);
+		free(copied_to[i]);
+		copied_from[i] = copied_to[i] = NULL;
+	}
+	if (nobody_dir)
+		remove_tree(nobody_dir);
+	nobody_dir = NULL;
+}
+
+/* PATH itself when nobody can reach it, else a copy of it (cp -a) that nobody can. */
+static const char *reachable_by_nobody(const char *path)
+{
+	int i = 0;
+	struct run cp;
+
+	for (; i < MAX_COPIES && copied_from[i]; i++) {
+		if (strcmp(copied_from[i], path) == 0)
+			return copied_to[i];
+	}
+	if (nobody_can_reach(path))
+		return path;
+	if (i == MAX_COPIES) {
+		fprintf(stderr, "harness: more than %d copies for nobody\n", MAX_COPIES);
+		exit(2);
+	}
+	if (nobody_dir == NULL) {
+		nobody_dir = make_temp_dir("nobody");
+		keep_temp_dir(nobody_dir);
+		atexit(remove_nobody_copies);
+		if (chmod(nobody_dir, 0755) == -1)
+			harness_die("chmod", nobody_dir);
+	}
+	/* NOBODY_DIR/I/NAME: the copy keeps its name, which a program may print. */
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *dir = NULL, *to = NULL;
+	if (asprintf(&dir, "%s/%d", nobody_dir, i) == -1 || asprintf(&to, "%s/%s", dir, name) == -1)
+		harness_die("asprintf", path);
+	if (mkdir(dir, 0755) == -1)
+		harness_die("mkdir", dir);
+	free(dir);
+	run_program(&cp, (const char *[]){"cp", "-a", "--", path, to, NULL}, NULL);
+	if (cp.exit_code != 0) {
+		fprintf(stderr, "harness: cp -a %s %s failed:\n%s", path, to, cp.err);
+		exit(2);
+	}
+	run_free(&cp);
+	copied_from[i] = strdup(path);
+	copied_to[i] = to;
+	if (copied_from[i] == NULL)
+		harness_die("strdup", path);
+	return to;
+}
+
+/*
+ * A word of DC_WRAP, for nobody: "/PATH" and "--option=/PATH" name a file
+ * (valgrind's --suppressions=), which nobody must reach too.
+ */
+static const char *wrap_word_for_nobody(const char *word)
+{
+	static char words[MAX_COPIES][8192];
+	static int next;
+	const char *path = word[0] == '/' ? word : strstr(word, "=/");
+
+	if (path == NULL)
+		return word;
+	path += path[0] == '=';
+	char *w = words[next++ % MAX_COPIES];
+	snprintf(w, sizeof(words[0]), "%.*s%s", (int)(path - word), word,
+		 reachable_by_nobody(path));
+	return w;
+}
+
 /*
  * argv for a tool of the implementation under test: the prefix (if any),
  * DC_WRAP's words (split on spaces: "valgrind -q --error-exitcode=99"),
- * the tool, its args.
+ * the tool, its args. For nobody, paths it cannot reach become copies.
  */
 static char *wrap_copy;
 
 static void tool_argv(const char **argv, size_t max, const char *const prefix[],
-		      const char *program, const char *const args[])
+		      const char *program, const char *const args[], bool for_nobody)
 {
 	size_t n = 0;
 
@@ -193,14 +314,15 @@ static void tool_argv(const char **argv, size_t max, const char *const prefix[],
 	wrap_copy = getenv("DC_WRAP") ? strdup(getenv("DC_WRAP")) : NULL;
 	for (char *save = NULL, *w = wrap_copy ? strtok_r(wrap_copy, " ", &save) : NULL; w;
 	     w = strtok_r(NULL, " ", &save))
-		argv[n++] = w;
-	argv[n++] = tool_path(program);
+		argv[n++] = for_nobody ? wrap_word_for_nobody(w) : w;
+	argv[n++] = for_nobody ? reachable_by_nobody(tool_path(program)) : tool_path(program);
 	for (size_t i = 0; args[i] != NULL; i++) {
 		if (n + 2 > max) {
 			fprintf(stderr, "harness: too many arguments\n");
 			exit(2);
 		}
-		argv[n++] = args[i];
+		bool rootfs = for_nobody && strcmp(args[i], test_rootfs()) == 0;
+		argv[n++] = rootfs ? reachable_by_nobody(args[i]) : args[i];
 	}
 	argv[n] = NULL;
 }
@@ -279,15 +401,19 @@ static bool has_new_line(const struct run *r)
 
 void run_start(struct run *r, const char *program, const char *const args[])
 {
-	run_start_as(r, NULL, program, args);
-}
-
-void run_start_as(struct run *r, const char *const prefix[], const char *program,
-		  const char *const args[])
-{
 	const char *argv[64];
 
-	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), prefix, program, args);
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), NULL, program, args, false);
+	start(r, argv);
+}
+
+void run_start_rootless(struct run *r, const char *program, const char *const args[])
+{
+	static const char *const as_nobody[] = {"setpriv", "--reuid=65534", "--regid=65534",
+						"--clear-groups", NULL};
+	const char *argv[64];
+
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), as_nobody, program, args, true);
 	start(r, argv);
 }
 
@@ -351,7 +477,7 @@ void run_tool(struct run *r, const char *program, const char *const args[], cons
 {
 	const char *argv[64];
 
-	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), NULL, program, args);
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), NULL, program, args, false);
 	run_program(r, argv, input);
 }
 

@@ -54,12 +54,16 @@ void run_signal(struct run *r, int sig);
 void run_finish(struct run *r);
 
 /*
- * run_start, with the words of PREFIX (NULL-terminated) before $DC_WRAP
- * and the program: to run it as another user, say, with PREFIX
- * {"setpriv", "--reuid=65534", ..., NULL}. run_finish ends it as usual.
+ * run_start, as nobody (uid and gid 65534, no groups), the way an ordinary
+ * user starts a rootless container: through setpriv(1), under $DC_WRAP.
+ * Nobody must be able to reach the program and the rootfs; where a
+ * checkout is closed to other users (under /root, or in a home that is
+ * 0750, Ubuntu's default), the harness runs copies of them instead,
+ * made once under /tmp and removed when the test binary exits.
+ * run_finish ends it as usual.
  */
-void run_start_as(struct run *r, const char *const prefix[], const char *program,
-		  const char *const args[]);
+enum { NOBODY = 65534 };
+void run_start_rootless(struct run *r, const char *program, const char *const args[]);
 
 /* Shorthand: run_tool(r, "container", args, NULL). */
 void run_container(struct run *r, const char *const args[]);

@@ -404,12 +404,9 @@ static void assert_started(const struct run *r, bool started)
 }
 
 /* Run the container as nobody, as an ordinary user would. */
-static const char *const as_nobody[] = {"setpriv", "--reuid=65534", "--regid=65534",
-					"--clear-groups", NULL};
-
 static void run_container_rootless(struct run *r, const char *const args[])
 {
-	run_start_as(r, as_nobody, "container", args);
+	run_start_rootless(r, "container", args);
 	run_finish(r);
 }
 
