@@ -277,6 +277,11 @@ static const char *reachable_by_nobody(const char *path)
 	return to;
 }
 
+const char *test_rootfs_for_others(void)
+{
+	return reachable_by_nobody(test_rootfs());
+}
+
 /*
  * A word of DC_WRAP, for nobody: "/PATH" and "--option=/PATH" name a file
  * (valgrind's --suppressions=), which nobody must reach too.
@@ -299,7 +304,7 @@ static const char *wrap_word_for_nobody(const char *word)
 /*
  * argv for a tool of the implementation under test: the prefix (if any),
  * DC_WRAP's words (split on spaces: "valgrind -q --error-exitcode=99"),
- * the tool, its args. For nobody, paths it cannot reach become copies.
+ * the tool, its args. For nobody, the paths it cannot reach become copies.
  */
 static char *wrap_copy;
 
@@ -321,8 +326,7 @@ static void tool_argv(const char **argv, size_t max, const char *const prefix[],
 			fprintf(stderr, "harness: too many arguments\n");
 			exit(2);
 		}
-		bool rootfs = for_nobody && strcmp(args[i], test_rootfs()) == 0;
-		argv[n++] = rootfs ? reachable_by_nobody(args[i]) : args[i];
+		argv[n++] = args[i];
 	}
 	argv[n] = NULL;
 }

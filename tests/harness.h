@@ -56,11 +56,10 @@ void run_finish(struct run *r);
 /*
  * run_start, as nobody (uid and gid 65534, no groups), the way an ordinary
  * user starts a rootless container: through setpriv(1), under $DC_WRAP.
- * Nobody must be able to reach the program and the rootfs; where a
- * checkout is closed to other users (under /root, or in a home that is
- * 0750, Ubuntu's default), the harness runs copies of them instead,
- * made once under /tmp and removed when the test binary exits.
- * run_finish ends it as usual.
+ * Nobody must be able to reach the program: where a checkout is closed to
+ * other users (under /root, or in a home that is 0750, Ubuntu's default),
+ * the harness runs a copy of it instead, made once under /tmp and removed
+ * when the test binary exits. run_finish ends it as usual.
  */
 enum { NOBODY = 65534 };
 void run_start_rootless(struct run *r, const char *program, const char *const args[]);
@@ -78,6 +77,13 @@ void run_dump(const struct run *r, const char *what);
 
 /* The test rootfs, and the program under test. */
 const char *test_rootfs(void);
+/*
+ * The test rootfs for a container whose root is not the host's root, but
+ * nobody (rootless) or a mapped uid (--uid-map "0 100000 65536"): that uid
+ * walks the path to it. The rootfs itself, or the copy the harness made
+ * where the checkout is closed to others (see run_start_rootless).
+ */
+const char *test_rootfs_for_others(void);
 const char *impl_path(const char *program);
 /* A tool (enter, nsls): the implementation's own, or an earlier chapter's. */
 const char *tool_path(const char *program);

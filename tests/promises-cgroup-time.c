@@ -682,8 +682,9 @@ void test_rootless_refuses_limits_but_runs_without(void **state)
 	(void)state;
 	require_root();
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		run_container_rootless(&r, (const char *[]){limits[i][0], limits[i][1], test_rootfs(),
-							    "/bin/echo", "ran", NULL});
+		run_container_rootless(&r, (const char *[]){limits[i][0], limits[i][1],
+							    test_rootfs_for_others(), "/bin/echo",
+							    "ran", NULL});
 		assert_exit(&r, 125);
 		assert_contains(r.err, limits[i][0]);
 		assert_contains(r.err, "root");
@@ -691,7 +692,8 @@ void test_rootless_refuses_limits_but_runs_without(void **state)
 		run_free(&r);
 	}
 
-	run_container_rootless(&r, (const char *[]){test_rootfs(), "/bin/probe", "uid", NULL});
+	run_container_rootless(&r,
+			       (const char *[]){test_rootfs_for_others(), "/bin/probe", "uid", NULL});
 	assert_exit(&r, 0);
 	assert_string_equal(probe_get(&r, "uid"), "0");
 	run_free(&r);
@@ -771,7 +773,7 @@ static void check_uptime_offset(const char *const options[], bool rootless)
 	args[n++] = offset;
 	for (size_t i = 0; options[i] != NULL && n < 8; i++)
 		args[n++] = options[i];
-	args[n++] = test_rootfs();
+	args[n++] = rootless ? test_rootfs_for_others() : test_rootfs();
 	args[n++] = "/bin/probe";
 	args[n++] = "uptime";
 	args[n++] = "boottime";

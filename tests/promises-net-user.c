@@ -620,7 +620,7 @@ void test_rootless_container_has_every_namespace(void **state)
 	(void)state;
 	require_root();
 	run_start_rootless(&r, "container",
-			   (const char *[]){test_rootfs(), "/bin/sh", "-c",
+			   (const char *[]){test_rootfs_for_others(), "/bin/sh", "-c",
 					    "/bin/probe uid gid uid_map gid_map ns.mnt ns.uts ns.ipc "
 					    "ns.pid ns.net ns.user; echo ready; read line || true",
 					    NULL});
@@ -684,13 +684,14 @@ static void check_owner_of_file_made_inside(bool rootless)
 	struct stat st;
 
 	char *dir = shared_dir(outside, bind, sizeof(bind));
+	const char *rootfs = test_rootfs_for_others(); /* root inside is not root outside */
 	if (rootless)
-		run_rootless(&r, (const char *[]){"--bind", bind, test_rootfs(), "/bin/sh", "-c",
-						  script, NULL});
+		run_rootless(&r, (const char *[]){"--bind", bind, rootfs, "/bin/sh", "-c", script,
+						  NULL});
 	else
 		run_container(&r, (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
-						   "0 100000 65536", "--bind", bind, test_rootfs(),
-						   "/bin/sh", "-c", script, NULL});
+						   "0 100000 65536", "--bind", bind, rootfs, "/bin/sh",
+						   "-c", script, NULL});
 	assert_exit(&r, 0);
 	/* Root's inside... */
 	assert_string_equal(r.out, "0 0\n");
@@ -722,13 +723,14 @@ static void check_host_file_stays_unwritten(bool rootless)
 	struct run r;
 
 	char *dir = shared_dir(0, bind, sizeof(bind));
+	const char *rootfs = test_rootfs_for_others(); /* root inside is not root outside */
 	if (rootless)
-		run_rootless(&r, (const char *[]){"--bind", bind, test_rootfs(), "/bin/sh", "-c",
-						  script, NULL});
+		run_rootless(&r, (const char *[]){"--bind", bind, rootfs, "/bin/sh", "-c", script,
+						  NULL});
 	else
 		run_container(&r, (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
-						   "0 100000 65536", "--bind", bind, test_rootfs(),
-						   "/bin/sh", "-c", script, NULL});
+						   "0 100000 65536", "--bind", bind, rootfs, "/bin/sh",
+						   "-c", script, NULL});
 	assert_exit(&r, 1);
 	assert_string_equal(r.out, "0\n");
 	assert_contains(r.err, "Permission denied");
@@ -781,6 +783,39 @@ static void check_refused_map(struct run *r, const char *name, const char *reaso
 	assert_true(mounts_unchanged);
 }
 
+/*
+ * Root inside is uid 100000 outside, and the kernel checks paths as that
+ * uid: a rootfs behind a directory closed to others (a 0700 home, /root)
+ * is out of its reach. The start fails, names the rootfs and says why,
+ * and leaves no mount.
+ */
+void test_rootfs_out_of_the_mapped_uids_reach_is_a_clear_error(void **state)
+{
+	struct run r;
+	char rootfs[4096];
+
+	(void)state;
+	require_root();
+	char *closed = make_temp_dir("closed"); /* mkdtemp(3) makes it 0700 */
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", closed);
+	assert_int_equal(mkdir(rootfs, 0755), 0);
+	char *before = read_file("/proc/self/mountinfo");
+	run_container(&r, (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
+					   "0 100000 65536", rootfs, "/bin/true", NULL});
+	char *after = read_file("/proc/self/mountinfo");
+	bool mounts_unchanged = strcmp(before, after) == 0;
+	free(before);
+	free(after);
+
+	assert_exit(&r, 125);
+	assert_contains(r.err, rootfs);
+	assert_contains(r.err, "Permission denied");
+	assert_contains(r.err, "chmod o+x");
+	assert_string_equal(r.out, "");
+	assert_true(mounts_unchanged);
+	run_free(&r);
+}
+
 /* Two ranges that overlap: 5..9 inside would be two users at once. */
 void test_overlapping_map_is_a_clear_error(void **state)
 {
@@ -792,8 +827,8 @@ void test_overlapping_map_is_a_clear_error(void **state)
 	snprintf(name, sizeof(name), "dc-overlap-%d", (int)getpid());
 	char *before = read_file("/proc/self/mountinfo");
 	run_container(&r, (const char *[]){"--hostname", name, "--uid-map", "0 100000 10",
-					   "--uid-map", "5 200000 10", test_rootfs(), "/bin/probe",
-					   "uid", NULL});
+					   "--uid-map", "5 200000 10", test_rootfs_for_others(),
+					   "/bin/probe", "uid", NULL});
 	check_refused_map(&r, name, "Invalid argument", before);
 	free(before);
 	run_free(&r);
@@ -809,8 +844,8 @@ void test_rootless_cannot_map_another_uid(void **state)
 	require_root();
 	snprintf(name, sizeof(name), "dc-maproot-%d", (int)getpid());
 	char *before = read_file("/proc/self/mountinfo");
-	run_rootless(&r, (const char *[]){"--hostname", name, "--uid-map", "0 0 1", test_rootfs(),
-					  "/bin/probe", "uid", NULL});
+	run_rootless(&r, (const char *[]){"--hostname", name, "--uid-map", "0 0 1",
+					  test_rootfs_for_others(), "/bin/probe", "uid", NULL});
 	check_refused_map(&r, name, "Operation not permitted", before);
 	free(before);
 	run_free(&r);
@@ -846,8 +881,8 @@ void test_rootless_veth_needs_root(void **state)
 
 	(void)state;
 	require_root();
-	run_rootless(&r, (const char *[]){"--net", "veth", test_rootfs(), "/bin/probe", "addrs",
-					  NULL});
+	run_rootless(&r, (const char *[]){"--net", "veth", test_rootfs_for_others(), "/bin/probe",
+					  "addrs", NULL});
 	assert_exit(&r, 125);
 	assert_contains(r.err, "Operation not permitted");
 	assert_contains(r.err, "root");

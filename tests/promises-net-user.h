@@ -37,6 +37,7 @@ void test_root_inside_is_the_caller_outside(void **state);
 void test_rootless_container_has_every_namespace(void **state);
 void test_file_made_inside_is_owned_by_mapped_uid(void **state);
 void test_root_inside_cannot_write_host_root_file(void **state);
+void test_rootfs_out_of_the_mapped_uids_reach_is_a_clear_error(void **state);
 void test_overlapping_map_is_a_clear_error(void **state);
 void test_rootless_cannot_map_another_uid(void **state);
 void test_malformed_map_is_rejected_before_start(void **state);

@@ -63,6 +63,7 @@ int main(void)
 		dc_net_user(test_rootless_container_has_every_namespace),
 		dc_net_user(test_file_made_inside_is_owned_by_mapped_uid),
 		dc_net_user(test_root_inside_cannot_write_host_root_file),
+		dc_net_user(test_rootfs_out_of_the_mapped_uids_reach_is_a_clear_error),
 		dc_net_user(test_overlapping_map_is_a_clear_error),
 		dc_net_user(test_rootless_cannot_map_another_uid),
 		dc_net_user(test_malformed_map_is_rejected_before_start),

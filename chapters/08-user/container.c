@@ -98,6 +98,10 @@ static const char *hint_for(const char *call, int err)
 		return "not rootless: --net veth and --persist need root on the host";
 	if (err == EPERM)
 		return "run as root (sudo), or rootless: see chapter 08";
+	/* In a user namespace the kernel checks a path as the mapped uid, not as root. */
+	if (err == EACCES && strcmp(call, "bind-mount") == 0)
+		return "root inside is, on the host, the uid that --uid-map names, and it must "
+		       "reach this path: every directory above it needs o+x (chmod o+x)";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
 		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
 	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
