@@ -528,20 +528,72 @@ const char *probe_get(const struct run *r, const char *key)
 	return NULL;
 }
 
-char *read_file(const char *path)
+char *read_file_if_there(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *buf = NULL;
 	size_t len = 0;
 
 	if (fd == -1)
-		harness_die("open", path);
+		return NULL;
 	buf = xrealloc(buf, 1);
 	buf[0] = '\0';
-	while (drain(fd, &buf, &len))
-		;
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n == 0)
+			break;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) { /* a process that ended meanwhile: ESRCH */
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		buf = xrealloc(buf, len + (size_t)n + 1);
+		memcpy(buf + len, chunk, (size_t)n);
+		len += (size_t)n;
+		buf[len] = '\0';
+	}
 	close(fd);
 	return buf;
+}
+
+char *read_file(const char *path)
+{
+	char *text = read_file_if_there(path);
+
+	if (text == NULL)
+		harness_die("read", path);
+	return text;
+}
+
+pid_t child_of(pid_t parent)
+{
+	DIR *proc = opendir("/proc");
+	const struct dirent *e;
+	pid_t found = 0;
+
+	if (proc == NULL)
+		harness_die("opendir", "/proc");
+	while (parent > 0 && found == 0 && (e = readdir(proc)) != NULL) {
+		char path[300];
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		char *stat = read_file_if_there(path);
+		/* "PID (COMM) STATE PPID ...", and COMM may hold anything. */
+		const char *after_comm = stat ? strrchr(stat, ')') : NULL;
+		int ppid = 0;
+		if (after_comm && sscanf(after_comm, ") %*c %d", &ppid) == 1 && ppid == (int)parent)
+			found = pid;
+		free(stat);
+	}
+	closedir(proc);
+	return found;
 }
 
 void write_file(const char *path, const char *text)

@@ -94,6 +94,12 @@ void require_root(void);
 /* The host's mount table, as one string, to compare before and after. */
 char *read_file(const char *path);
 
+/* A file that may vanish meanwhile (a /proc file, a cgroup's): NULL if it is gone. */
+char *read_file_if_there(const char *path);
+
+/* The first child of `parent` found in /proc (the container's first process), or 0. */
+pid_t child_of(pid_t parent);
+
 /* Write `text` to a new file at path. */
 void write_file(const char *path, const char *text);
 

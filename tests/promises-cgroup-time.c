@@ -20,39 +20,6 @@
 
 /* ---- Reading the host ------------------------------------------------------ */
 
-/* A file that may vanish meanwhile (a /proc file, a group): NULL if it is gone. */
-static char *read_if_there(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *text = NULL;
-	size_t len = 0, size = 0;
-	ssize_t n = 1;
-
-	if (fd == -1)
-		return NULL;
-	while (n > 0) {
-		if (size - len < 4096) {
-			size = size * 2 + 4096;
-			char *bigger = realloc(text, size);
-			if (bigger == NULL) {
-				free(text);
-				close(fd);
-				return NULL;
-			}
-			text = bigger;
-		}
-		n = read(fd, text + len, size - len - 1);
-		len += n > 0 ? (size_t)n : 0;
-	}
-	close(fd);
-	text[len] = '\0';
-	if (n < 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
 static const char *next_line(const char *line)
 {
 	const char *end = strchr(line, '\n');
@@ -70,33 +37,6 @@ static bool has_item(const char *list, const char *item)
 			return true;
 	}
 	return false;
-}
-
-/* The container's first process on the host: the one child of the container program. */
-static pid_t container_process(pid_t parent)
-{
-	DIR *proc = opendir("/proc");
-	const struct dirent *e;
-	pid_t found = 0;
-
-	assert_non_null(proc);
-	while (found == 0 && (e = readdir(proc)) != NULL) {
-		char path[300];
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		char *stat = read_if_there(path);
-		/* "PID (COMM) STATE PPID ...", and COMM may hold anything. */
-		const char *after_comm = stat ? strrchr(stat, ')') : NULL;
-		int ppid = 0;
-		if (after_comm && sscanf(after_comm, ") %*c %d", &ppid) == 1 && ppid == (int)parent)
-			found = pid;
-		free(stat);
-	}
-	closedir(proc);
-	return found;
 }
 
 /* The inode of one of our own namespaces, "cgroup" or "time", as the probe prints it. */
@@ -157,7 +97,7 @@ struct hierarchy {
 /* The cgroup hierarchies mounted on the host (cgroup and cgroup2 mounts). */
 static size_t cgroup_hierarchies(struct hierarchy *h, size_t max)
 {
-	char *table = read_if_there("/proc/self/mountinfo");
+	char *table = read_file_if_there("/proc/self/mountinfo");
 	size_t n = 0;
 
 	for (const char *line = table; line && n < max; line = next_line(line)) {
@@ -203,7 +143,7 @@ static void groups_of(pid_t pid, struct groups *gs)
 
 	gs->n = 0;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	char *table = read_if_there(path);
+	char *table = read_file_if_there(path);
 	for (const char *line = table; line && gs->n < 16; line = next_line(line)) {
 		char controllers[128] = "", group[512] = "", first[64] = "";
 		struct group *g = &gs->g[gs->n];
@@ -287,7 +227,7 @@ static const char *group_file(const struct groups *gs, const char *controller, c
 	if (dir == NULL)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	char *text = read_if_there(path);
+	char *text = read_file_if_there(path);
 	if (text == NULL)
 		return NULL;
 	snprintf(value, sizeof(value), "%.*s", (int)strcspn(text, "\n"), text);
@@ -308,7 +248,7 @@ static void wait_until_empty(const struct groups *gs)
 			char path[2048];
 
 			snprintf(path, sizeof(path), "%s/cgroup.procs", gs->g[i].dir);
-			char *procs = read_if_there(path);
+			char *procs = read_file_if_there(path);
 			empty = empty && (procs == NULL || procs[0] == '\0');
 			free(procs);
 		}
@@ -388,7 +328,7 @@ static bool start_and_find_groups(struct run *r, const char *const options[], co
 	run_start(r, "container", args);
 	const char *line = run_read_line(r);
 	bool ready = line && strcmp(line, "ready") == 0;
-	pid_t inside = ready ? container_process(r->pid) : 0;
+	pid_t inside = ready ? child_of(r->pid) : 0;
 	gs->n = 0;
 	if (inside != 0)
 		groups_of(inside, gs);

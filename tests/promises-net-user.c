@@ -241,31 +241,6 @@ static char *proc_file(pid_t pid, const char *name)
 	return text;
 }
 
-/* The first child of `parent` found in /proc, or 0. */
-static pid_t child_of(pid_t parent)
-{
-	DIR *proc = opendir("/proc");
-	const struct dirent *e;
-	pid_t found = 0;
-
-	assert_non_null(proc);
-	while (parent > 0 && found == 0 && (e = readdir(proc)) != NULL) {
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid <= 0)
-			continue;
-		char *stat = proc_file(pid, "stat");
-		/* "PID (COMM) STATE PPID ...", and COMM may hold anything. */
-		const char *after_comm = stat ? strrchr(stat, ')') : NULL;
-		int ppid = 0;
-		if (after_comm && sscanf(after_comm, ") %*c %d", &ppid) == 1 && ppid == (int)parent)
-			found = pid;
-		free(stat);
-	}
-	closedir(proc);
-	return found;
-}
-
 /* Whether the host sees `pid` with every uid and gid (real, effective, saved, fs) = id. */
 static bool runs_as(pid_t pid, unsigned id)
 {

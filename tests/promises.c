@@ -755,62 +755,6 @@ void test_persisted_namespace_can_be_entered_after_exit(void **state)
 	run_free(&r);
 }
 
-/* A /proc file of a process that may end meanwhile: NULL if it is gone. */
-static char *read_file_if_there(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *text = NULL;
-	size_t len = 0, size = 0;
-	ssize_t n = 1;
-
-	if (fd == -1)
-		return NULL;
-	while (n > 0) {
-		if (size - len < 4096) {
-			size = size * 2 + 4096;
-			char *bigger = realloc(text, size);
-			assert_non_null(bigger);
-			text = bigger;
-		}
-		n = read(fd, text + len, size - len - 1);
-		len += n > 0 ? (size_t)n : 0;
-	}
-	close(fd);
-	text[len] = '\0';
-	if (n < 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-/* The first child of `parent` found in /proc: the container's first process. */
-static pid_t child_of(pid_t parent)
-{
-	DIR *proc = opendir("/proc");
-	const struct dirent *e;
-	pid_t found = 0;
-
-	assert_non_null(proc);
-	while (found == 0 && (e = readdir(proc)) != NULL) {
-		char path[300];
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		char *stat = read_file_if_there(path);
-		/* "PID (COMM) STATE PPID ...", and COMM may hold anything. */
-		const char *after_comm = stat ? strrchr(stat, ')') : NULL;
-		int ppid = 0;
-		if (after_comm && sscanf(after_comm, ") %*c %d", &ppid) == 1 && ppid == (int)parent)
-			found = pid;
-		free(stat);
-	}
-	closedir(proc);
-	return found;
-}
-
 /* The inode of a process's namespace of a type ("ipc", "mnt"...), or 0. */
 static unsigned long namespace_of(pid_t pid, const char *type)
 {
