@@ -530,6 +530,13 @@ const char *probe_get(const struct run *r, const char *key)
 
 char *read_file_if_there(const char *path)
 {
+	size_t length;
+
+	return read_bytes_if_there(path, &length);
+}
+
+char *read_bytes_if_there(const char *path, size_t *length)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *buf = NULL;
 	size_t len = 0;
@@ -557,6 +564,7 @@ char *read_file_if_there(const char *path)
 		buf[len] = '\0';
 	}
 	close(fd);
+	*length = len;
 	return buf;
 }
 
@@ -594,6 +602,25 @@ pid_t child_of(pid_t parent)
 	}
 	closedir(proc);
 	return found;
+}
+
+unsigned long namespace_of(pid_t pid, const char *type)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, type);
+	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+bool probe_in_own_namespace(const struct run *r, const char *type)
+{
+	char key[32], ours[32];
+
+	snprintf(key, sizeof(key), "ns.%s", type);
+	snprintf(ours, sizeof(ours), "%lu", namespace_of(getpid(), type));
+	const char *inside = probe_get(r, key);
+	return inside && strcmp(inside, "?") != 0 && strcmp(inside, ours) != 0;
 }
 
 void write_file(const char *path, const char *text)

@@ -96,9 +96,17 @@ char *read_file(const char *path);
 
 /* A file that may vanish meanwhile (a /proc file, a cgroup's): NULL if it is gone. */
 char *read_file_if_there(const char *path);
+/* The same, and its length: for contents with NUL bytes in them, like /proc/PID/cmdline. */
+char *read_bytes_if_there(const char *path, size_t *length);
 
 /* The first child of `parent` found in /proc (the container's first process), or 0. */
 pid_t child_of(pid_t parent);
+
+/* The inode of a process's namespace of a type ("mnt", "net"...), or 0 if it has gone. */
+unsigned long namespace_of(pid_t pid, const char *type);
+
+/* Whether the probe's ns.TYPE is a namespace other than the test's own (and not "?"). */
+bool probe_in_own_namespace(const struct run *r, const char *type);
 
 /* Write `text` to a new file at path. */
 void write_file(const char *path, const char *text);

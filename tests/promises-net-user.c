@@ -14,7 +14,6 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -27,29 +26,6 @@
 #include <unistd.h>
 
 /* ---- The host's side of things ---------------------------------------------- */
-
-/* The inode of this process's namespace of a type ("net", "user"), as the probe prints it. */
-static const char *host_namespace(const char *type)
-{
-	static char inode[32];
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/self/ns/%s", type);
-	assert_int_equal(stat(path, &st), 0);
-	snprintf(inode, sizeof(inode), "%lu", (unsigned long)st.st_ino);
-	return inode;
-}
-
-/* Whether the probe's ns.TYPE is a namespace other than the host's (and not "?"). */
-static bool own_namespace(const struct run *r, const char *type)
-{
-	char key[32];
-
-	snprintf(key, sizeof(key), "ns.%s", type);
-	const char *inside = probe_get(r, key);
-	return inside && strcmp(inside, "?") != 0 && strcmp(inside, host_namespace(type)) != 0;
-}
 
 static const char *veth_name(int n)
 {
@@ -220,31 +196,13 @@ int net_user_teardown_test(void **state)
 
 /* ---- Processes ----------------------------------------------------------------- */
 
-/* A /proc file of a process that may have ended meanwhile: NULL then. */
-static char *proc_file(pid_t pid, const char *name)
-{
-	char path[64], *text = malloc(8192);
-	ssize_t len = -1;
-
-	assert_non_null(text);
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd != -1) {
-		len = read(fd, text, 8191);
-		close(fd);
-	}
-	if (len < 0) {
-		free(text);
-		return NULL;
-	}
-	text[len] = '\0';
-	return text;
-}
-
 /* Whether the host sees `pid` with every uid and gid (real, effective, saved, fs) = id. */
 static bool runs_as(pid_t pid, unsigned id)
 {
-	char *status = pid > 0 ? proc_file(pid, "status") : NULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	char *status = pid > 0 ? read_file_if_there(path) : NULL;
 	const char *uid = status ? strstr(status, "\nUid:") : NULL;
 	const char *gid = status ? strstr(status, "\nGid:") : NULL;
 	unsigned u[4], g[4];
@@ -273,16 +231,15 @@ static pid_t process_with_arg(const char *word)
 
 		if (pid <= 0 || pid == getpid())
 			continue;
-		/* A zombie has no cmdline: only the living count. */
-		char *cmdline = proc_file(pid, "cmdline");
+		/* A zombie has no cmdline (an empty one): only the living count. */
+		char path[64];
+		size_t length;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+		char *cmdline = read_bytes_if_there(path, &length);
 		if (cmdline == NULL)
 			continue;
-		/*
-		 * "ARG\0ARG\0...", cut at 8191 bytes, and proc_file's NUL after it:
-		 * test the offset before the byte, or a command line as long as the
-		 * buffer (a browser's, say) walks off its end.
-		 */
-		for (size_t at = 0; at < 8191 && cmdline[at]; at += strlen(cmdline + at) + 1) {
+		/* "ARG\0ARG\0...": each argument ends at its NUL, or at the end. */
+		for (size_t at = 0; at < length; at += strlen(cmdline + at) + 1) {
 			if (strcmp(cmdline + at, word) == 0)
 				found = pid;
 		}
@@ -328,7 +285,7 @@ void test_only_lo_and_it_is_up(void **state)
 	run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "ns.net", "ifaces", "addrs",
 					   NULL});
 	assert_exit(&r, 0);
-	if (!own_namespace(&r, "net"))
+	if (!probe_in_own_namespace(&r, "net"))
 		fail_msg("the container is in the host's network namespace:\n%s", r.out);
 	assert_string_equal(probe_get(&r, "ifaces"), "lo:up");
 	assert_string_equal(probe_get(&r, "addrs"), "lo=127.0.0.1/8");
@@ -337,7 +294,7 @@ void test_only_lo_and_it_is_up(void **state)
 	run_container(&r, (const char *[]){"--net", "none", test_rootfs(), "/bin/probe", "ns.net",
 					   "ifaces", NULL});
 	assert_exit(&r, 0);
-	if (!own_namespace(&r, "net"))
+	if (!probe_in_own_namespace(&r, "net"))
 		fail_msg("the container is in the host's network namespace:\n%s", r.out);
 	assert_string_equal(probe_get(&r, "ifaces"), "lo:up");
 	run_free(&r);
@@ -354,7 +311,7 @@ void test_loopback_works_inside(void **state)
 					   "/bin/probe ns.net && ping -c 1 -W 5 127.0.0.1", NULL});
 	assert_exit(&r, 0);
 	/* The host's lo answers too: only a namespace of its own makes it the container's. */
-	if (!own_namespace(&r, "net"))
+	if (!probe_in_own_namespace(&r, "net"))
 		fail_msg("the container is in the host's network namespace:\n%s", r.out);
 	assert_contains(r.out, "1 packets received");
 	run_free(&r);
@@ -386,7 +343,7 @@ void test_veth_connects_container_and_host(void **state)
 		ready = strcmp(line, "ready") == 0;
 	}
 	int n = subnet_of(addrs);
-	bool own_ns = own_namespace(&r, "net");
+	bool own_ns = probe_in_own_namespace(&r, "net");
 	bool host_end = host_end_is_there(n);
 	/* Only now is 10.200.N.0/24 known to be the container's own cable. */
 	if (ready && own_ns && host_end) {
@@ -571,7 +528,7 @@ void test_root_inside_is_the_caller_outside(void **state)
 	run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "uid", "gid", "euid", "egid",
 					   "uid_map", "gid_map", "ns.user", NULL});
 	assert_exit(&r, 0);
-	assert_true(own_namespace(&r, "user"));
+	assert_true(probe_in_own_namespace(&r, "user"));
 	assert_string_equal(probe_get(&r, "uid"), "0");
 	assert_string_equal(probe_get(&r, "gid"), "0");
 	assert_string_equal(probe_get(&r, "euid"), "0");
@@ -614,7 +571,7 @@ void test_rootless_container_has_every_namespace(void **state)
 	assert_string_equal(probe_get(&r, "uid_map"), "0 65534 1");
 	assert_string_equal(probe_get(&r, "gid_map"), "0 65534 1");
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (!own_namespace(&r, types[i]))
+		if (!probe_in_own_namespace(&r, types[i]))
 			fail_msg("the rootless container shares the host's %s namespace:\n%s",
 				 types[i], r.out);
 	}

@@ -755,16 +755,6 @@ void test_persisted_namespace_can_be_entered_after_exit(void **state)
 	run_free(&r);
 }
 
-/* The inode of a process's namespace of a type ("ipc", "mnt"...), or 0. */
-static unsigned long namespace_of(pid_t pid, const char *type)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, type);
-	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
-}
-
 /* Whether a live process is in the mount namespace `ns` (e.g. "mnt:[4026532178]") with `marker` mounted. */
 static pid_t process_in_namespace(const char *ns, const char *marker)
 {
