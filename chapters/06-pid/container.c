@@ -21,6 +21,7 @@
  * run, 127 when it does not exist (the convention of docker and runc).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -32,9 +33,11 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -75,6 +78,9 @@ static const char *hint_for(const char *call, int err)
 		return "run as root (sudo), or see chapter 08 for rootless";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
 		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
+	if (err == EINVAL && strcmp(call, "rootfs") == 0)
+		return "ROOTFS is the host's own root: a container needs a root of its own "
+		       "(./rootfs-fetch.sh makes one)";
 	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
 		return "the new root must be a mount point, and neither it nor its parent "
 		       "may have shared propagation (see pivot_root(2))";
@@ -84,17 +90,40 @@ static const char *hint_for(const char *call, int err)
 	return NULL;
 }
 
-/* The one error idiom: name the call, the object and errno, then stop. */
-static _Noreturn void die(const char *call, const char *object)
+/* The one error idiom: name the call, the object and errno... */
+static void complain(const char *call, const char *object)
 {
 	int err = errno;
 	const char *hint = hint_for(call, err);
 
-	if (verbose)
-		fputs("failed.\n", stderr);
 	fprintf(stderr, "container: %s %s: %s\n", call, object, strerror(err));
 	if (hint)
 		fprintf(stderr, "  hint: %s\n", hint);
+	errno = err;
+}
+
+/*
+ * What this run has made on the host so far, so that a start that fails
+ * half way leaves nothing behind: die() in the parent undoes it. (A
+ * parent killed by SIGKILL can undo nothing: see PR_SET_PDEATHSIG.)
+ */
+static struct {
+	pid_t parent;      /* only the parent undoes, never the container */
+	pid_t child;       /* the container's first process, until reaped */
+	int persist_dir;   /* --persist DIR, opened once, or -1 */
+	bool created[8];   /* DIR/NAME made by this run, per namespace */
+	bool mounted[8];   /* ...and a namespace mounted on it */
+} made = {.persist_dir = -1};
+
+static void undo(void);
+
+/* ...then stop, undoing what this run made. */
+static _Noreturn void die(const char *call, const char *object)
+{
+	if (verbose)
+		fputs("failed.\n", stderr);
+	complain(call, object);
+	undo();
 	exit(EXIT_SETUP);
 }
 
@@ -272,12 +301,19 @@ static void make_container_id(char *id, size_t size)
 /* Refuse a bad ROOTFS up front, with a clearer message than chroot's. */
 static void check_rootfs(const char *rootfs)
 {
-	struct stat st;
+	struct stat st, host_root;
 
 	if (stat(rootfs, &st) == -1)
 		die("rootfs", rootfs);
 	if (!S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;
+		die("rootfs", rootfs);
+	}
+	/* "/" itself: there is no other root to pivot to, and nothing is isolated. */
+	if (stat("/", &host_root) == -1)
+		die("stat", "/");
+	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino) {
+		errno = EINVAL;
 		die("rootfs", rootfs);
 	}
 }
@@ -375,6 +411,9 @@ static int container_main(void *arg)
 	struct container *c = arg;
 	char byte;
 
+	/* The parent's descriptor of --persist DIR is a way back to the host. */
+	if (made.persist_dir != -1)
+		close(made.persist_dir);
 	/*
 	 * If the parent dies, even of SIGKILL, the container must die too:
 	 * nothing else would ever wait for it or clean up after it.
@@ -407,40 +446,112 @@ static int container_main(void *arg)
 static const char *const namespaces[] = {"mnt", "uts", "ipc", "pid", NULL};
 
 /*
+ * --persist DIR, checked before anything starts. DIR may be writable by
+ * others, who could plant DIR/mnt -> /etc/shadow to have root mount a
+ * namespace over that host file, or DIR/uts -> /anywhere to have root
+ * create a file there. So DIR is opened once, and each name in it is
+ * looked at through that descriptor and never followed: a symlink is
+ * refused, and so is a file that holds a namespace already (an earlier
+ * --persist, still mounted).
+ */
+static int open_persist_dir(const char *dir)
+{
+	char object[4096];
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1)
+		die("--persist", dir);
+	for (size_t i = 0; namespaces[i] != NULL; i++) {
+		struct stat st;
+		struct statfs fs;
+
+		snprintf(object, sizeof(object), "%s/%s", dir, namespaces[i]);
+		int file = openat(fd, namespaces[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (file == -1 && errno == ENOENT)
+			continue;
+		if (file == -1 || fstat(file, &st) == -1 || fstatfs(file, &fs) == -1)
+			die("--persist", object);
+		close(file);
+		if (S_ISLNK(st.st_mode))
+			errno = ELOOP;
+		else if (fs.f_type == NSFS_MAGIC)
+			errno = EBUSY;
+		else if (!S_ISREG(st.st_mode))
+			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		else
+			continue;
+		die("--persist", object);
+	}
+	return fd;
+}
+
+/*
  * A namespace lives as long as something refers to it: a process in it,
  * an open file descriptor, or a bind mount of its /proc/PID/ns file. The
  * bind mount must be made from outside -- a mount namespace cannot hold
  * a mount of itself -- which is one reason the parent stays on the host.
+ * Each file is made with O_EXCL|O_NOFOLLOW (or, if a plain one is there,
+ * opened without following), and the mount goes onto the open file,
+ * /proc/self/fd/N: never onto a path that a symlink could redirect.
  * `umount DIR/mnt` lets it go.
  */
 static void persist_namespaces(pid_t pid, const char *dir)
 {
-	char source[64], target[4096];
+	char source[64], target[64], object[4096];
+	struct stat st;
 
 	say("persisting the namespaces in %s", dir);
 	for (size_t i = 0; namespaces[i] != NULL; i++) {
 		snprintf(source, sizeof(source), "/proc/%d/ns/%s", (int)pid, namespaces[i]);
-		snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
+		snprintf(object, sizeof(object), "%s/%s", dir, namespaces[i]);
 
-		int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		int fd = openat(made.persist_dir, namespaces[i],
+				O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd != -1)
+			made.created[i] = true;
+		else if (errno == EEXIST)
+			fd = openat(made.persist_dir, namespaces[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd == -1)
-			die("create", target);
-		close(fd);
-		if (mount(source, target, NULL, MS_BIND, NULL) == -1) {
-			/* Leave DIR as we found it: undo this one and those before. */
-			int err = errno;
-			for (size_t j = 0; j <= i; j++) {
-				snprintf(target, sizeof(target), "%s/%s", dir, namespaces[j]);
-				if (j < i)
-					umount2(target, MNT_DETACH);
-				unlink(target);
-			}
-			errno = err;
-			snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
-			die("bind-mount", target);
+			die("create", object);
+		/* Swapped for a symlink or a directory since we looked? */
+		if (fstat(fd, &st) == -1)
+			die("fstat", object);
+		if (!S_ISREG(st.st_mode)) {
+			errno = ELOOP;
+			die("--persist", object);
 		}
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(source, target, NULL, MS_BIND, NULL) == -1)
+			die("bind-mount", object);
+		made.mounted[i] = true;
+		close(fd);
 	}
 	done();
+}
+
+/*
+ * Undo, in reverse, what a failed start made: stop the container (its
+ * namespaces go with it), then let go of what --persist mounted and
+ * remove only the files this run created in DIR. Best effort: each
+ * failure is reported, and the rest is still undone.
+ */
+static void undo(void)
+{
+	char path[4096];
+
+	if (made.parent != getpid())
+		return;
+	made.parent = 0;   /* once: a failure in here must not come back */
+	if (made.child > 0 && (kill(made.child, SIGKILL) == -1 || waitpid(made.child, NULL, 0) == -1))
+		complain("kill", "the container");
+	for (size_t i = 0; made.persist_dir != -1 && namespaces[i] != NULL; i++) {
+		/* Through DIR's descriptor; UMOUNT_NOFOLLOW: never a symlink planted since. */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", made.persist_dir, namespaces[i]);
+		if (made.mounted[i] && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)
+			complain("umount2", path);
+		if (made.created[i] && unlinkat(made.persist_dir, namespaces[i], 0) == -1)
+			complain("unlink", path);
+	}
 }
 
 /*
@@ -472,6 +583,7 @@ static int run_container(struct container *c, const char *persist_dir)
 	pid_t pid = clone(container_main, stack + sizeof(stack), flags | SIGCHLD, c);
 	if (pid == -1)
 		die("clone", "new namespaces");
+	made.child = pid;
 	close(c->go[0]);
 	done();
 
@@ -498,9 +610,39 @@ static int run_container(struct container *c, const char *persist_dir)
 		pid_t done_pid = waitpid(pid, &status, WNOHANG);
 		if (done_pid == -1)
 			die("waitpid", "container");
-		if (done_pid == pid)
+		if (done_pid == pid) {
+			made.child = 0;
 			return exit_code(status);
+		}
 	}
+}
+
+/*
+ * A hostname as RFC 1123 has it, and as docker checks it: dot-separated
+ * labels of letters, digits and '-', each 1 to 63 long and neither
+ * starting nor ending with '-'; 64 characters in all at most, the
+ * kernel's HOST_NAME_MAX. Anything else, a newline or a '/', would end
+ * up in every prompt, log line and path that uses the name.
+ */
+static bool valid_hostname(const char *option, const char *name)
+{
+	size_t len = strlen(name), label = 0;
+	bool ok = len >= 1 && len <= 64;
+
+	for (size_t i = 0; ok && i <= len; i++) {
+		if (name[i] == '.' || name[i] == '\0') {
+			ok = label >= 1 && label <= 63 && name[i - 1] != '-';
+			label = 0;
+		} else if (isalnum((unsigned char)name[i]) || (name[i] == '-' && label > 0)) {
+			label++;
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok)
+		fprintf(stderr, "container: %s \"%s\": want at most 64 letters, digits, '-' and '.', "
+				"in labels that neither start nor end with '-' (RFC 1123)\n", option, name);
+	return ok;
 }
 
 static void usage(FILE *out)
@@ -571,12 +713,9 @@ int main(int argc, char *argv[])
 		make_container_id(id, sizeof(id));
 		hostname = id;
 	}
-	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
-	if (strlen(hostname) == 0 || strlen(hostname) > 64 ||
-	    (domainname && (strlen(domainname) == 0 || strlen(domainname) > 64))) {
-		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
+	if (!valid_hostname("--hostname", hostname) ||
+	    (domainname && !valid_hostname("--domainname", domainname)))
 		return EXIT_SETUP;
-	}
 
 	struct container c = {
 		.rootfs = argv[optind],
@@ -587,5 +726,8 @@ int main(int argc, char *argv[])
 	};
 
 	check_rootfs(c.rootfs);
+	if (persist_dir)
+		made.persist_dir = open_persist_dir(persist_dir);
+	made.parent = getpid();
 	return run_container(&c, persist_dir);
 }

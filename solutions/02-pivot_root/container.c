@@ -63,6 +63,9 @@ static const char *hint_for(const char *call, int err)
 		return "run as root (sudo), or see chapter 08 for rootless";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
 		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
+	if (err == EINVAL && strcmp(call, "rootfs") == 0)
+		return "ROOTFS is the host's own root: a container needs a root of its own "
+		       "(./rootfs-fetch.sh makes one)";
 	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
 		return "the new root must be a mount point, and neither it nor its parent "
 		       "may have shared propagation (see pivot_root(2))";
@@ -149,12 +152,19 @@ static void enter_new_root(const char *rootfs)
 /* Refuse a bad ROOTFS up front, with a clearer message than chroot's. */
 static void check_rootfs(const char *rootfs)
 {
-	struct stat st;
+	struct stat st, host_root;
 
 	if (stat(rootfs, &st) == -1)
 		die("rootfs", rootfs);
 	if (!S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;
+		die("rootfs", rootfs);
+	}
+	/* "/" itself: there is no other root to pivot to, and nothing is isolated. */
+	if (stat("/", &host_root) == -1)
+		die("stat", "/");
+	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino) {
+		errno = EINVAL;
 		die("rootfs", rootfs);
 	}
 }

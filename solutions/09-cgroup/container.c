@@ -26,9 +26,11 @@
  * not exist (the convention of docker and runc).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,6 +43,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -109,8 +112,13 @@ static const char *hint_for(const char *call, int err)
 	if (err == EACCES && strcmp(call, "bind-mount") == 0)
 		return "root inside is, on the host, the uid that --uid-map names, and it must "
 		       "reach this path: every directory above it needs o+x (chmod o+x)";
+	if (err == ENOENT && strncmp(call, "--bind", 6) == 0)
+		return "INSIDE must exist in ROOTFS: make it there (mkdir) first";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
 		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
+	if (err == EINVAL && strcmp(call, "rootfs") == 0)
+		return "ROOTFS is the host's own root: a container needs a root of its own "
+		       "(./rootfs-fetch.sh makes one)";
 	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
 		return "the new root must be a mount point, and neither it nor its parent "
 		       "may have shared propagation (see pivot_root(2))";
@@ -120,17 +128,42 @@ static const char *hint_for(const char *call, int err)
 	return NULL;
 }
 
-/* The one error idiom: name the call, the object and errno, then stop. */
-static _Noreturn void die(const char *call, const char *object)
+/* The one error idiom: name the call, the object and errno... */
+static void complain(const char *call, const char *object)
 {
 	int err = errno;
 	const char *hint = hint_for(call, err);
 
-	if (verbose)
-		fputs("failed.\n", stderr);
 	fprintf(stderr, "container: %s %s: %s\n", call, object, strerror(err));
 	if (hint)
 		fprintf(stderr, "  hint: %s\n", hint);
+	errno = err;
+}
+
+/*
+ * What this run has made on the host so far, so that a start that fails
+ * half way leaves nothing behind: die() in the parent undoes it. (A
+ * parent killed by SIGKILL can undo nothing: see PR_SET_PDEATHSIG.)
+ */
+static struct {
+	pid_t parent;      /* only the parent undoes, never the container */
+	pid_t child;       /* the container's first process, until reaped */
+	int persist_dir;   /* --persist DIR, opened once, or -1 */
+	bool created[8];   /* DIR/NAME made by this run, per namespace */
+	bool mounted[8];   /* ...and a namespace mounted on it */
+	char veth[16];     /* the host's end of the veth pair (IF_NAMESIZE) */
+	const char *cgroup_id;   /* its groups, in every hierarchy */
+} made = {.persist_dir = -1};
+
+static void undo(void);
+
+/* ...then stop, undoing what this run made. */
+static _Noreturn void die(const char *call, const char *object)
+{
+	if (verbose)
+		fputs("failed.\n", stderr);
+	complain(call, object);
+	undo();
 	exit(EXIT_SETUP);
 }
 
@@ -229,21 +262,32 @@ static void make_devices(void)
 /*
  * --bind HOST:INSIDE: a host directory shared into the container. Made
  * before pivot_root, while HOST is reachable, onto INSIDE in the rootfs
- * (our working directory), which must exist there.
+ * (our working directory), which must exist there. A plain mount onto
+ * "data" would follow a symlink the image put there, data -> /etc, to
+ * the host's /etc. So the kernel resolves INSIDE as if the rootfs were
+ * "/" -- openat2(2)'s RESOLVE_IN_ROOT, Linux 5.6; the job runc's
+ * securejoin did in user space before -- and the mount goes onto the
+ * open file, /proc/self/fd/N.
  */
 static void bind_host_paths(char *const binds[])
 {
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	char target[64];
+
 	for (size_t i = 0; binds[i] != NULL; i++) {
 		char host[4096];
-		const char *inside = strchr(binds[i], ':');
+		const char *inside = strchr(binds[i], ':') + 1;
 
-		snprintf(host, sizeof(host), "%.*s", (int)(inside - binds[i]), binds[i]);
-		inside++;
-		while (*inside == '/')
-			inside++;
-		say("bind-mounting %s onto /%s", host, inside);
-		if (mount(host, inside, NULL, MS_BIND | MS_REC, NULL) == -1)
+		snprintf(host, sizeof(host), "%.*s", (int)(inside - 1 - binds[i]), binds[i]);
+		say("bind-mounting %s onto %s", host, inside);
+		int fd = (int)syscall(SYS_openat2, AT_FDCWD, inside, &how, sizeof(how));
+		if (fd == -1)
+			die("--bind: in ROOTFS,", inside);
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(host, target, NULL, MS_BIND | MS_REC, NULL) == -1)
 			die("bind-mount", host);
+		close(fd);
 		done();
 	}
 }
@@ -500,7 +544,7 @@ static int create_veth(const char *host, const char *peer, pid_t pid)
 }
 
 /* ip link del NAME: deleting one end of a veth pair deletes both. */
-static void delete_link(const char *name)
+static int delete_link(const char *name)
 {
 	struct ifinfomsg link = {.ifi_family = AF_UNSPEC};
 	struct nl_request req;
@@ -509,7 +553,8 @@ static void delete_link(const char *name)
 	nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
 	/* ENODEV: already gone with the container's namespace. Fine. */
 	if (nl_talk(&req) == -1 && errno != ENODEV)
-		die("RTM_DELLINK", name);
+		return -1;
+	return 0;
 }
 
 /* The subnet of container N: 10.200.N.0/24, host end .1, container .2. */
@@ -548,15 +593,20 @@ static void set_up_network(int net)
  */
 static int wire_container(pid_t pid, char *host, size_t size)
 {
+	char name[IF_NAMESIZE];
+
 	say("creating a veth pair to the container");
 	for (int n = 0; n < MAX_VETH; n++) {
 		/* N is one byte of the address: %hhu says so, and fits IF_NAMESIZE. */
-		snprintf(host, size, "dcveth%hhu", (unsigned char)n);
-		if (create_veth(host, "eth0", pid) == -1) {
+		snprintf(name, sizeof(name), "dcveth%hhu", (unsigned char)n);
+		if (create_veth(name, "eth0", pid) == -1) {
 			if (errno == EEXIST)
 				continue;
-			die("RTM_NEWLINK veth", host);
+			die("RTM_NEWLINK veth", name);
 		}
+		/* Ours now: if the start fails from here on, undo() deletes it. */
+		snprintf(made.veth, sizeof(made.veth), "%s", name);
+		snprintf(host, size, "%s", name);
 		add_address(host, subnet_address(n, 1), 24);
 		link_up(host);
 		done();
@@ -730,8 +780,89 @@ static void join_cgroup(pid_t pid, const char *id, const struct limits *lim)
 		write_cgroup_file(dir, "cgroup.procs", procs);
 	}
 	done();
-	/* STEP STUB: (void)pid; (void)id; (void)lim; (void)make_cgroup_dir; (void)write_cgroup_file; */
+	/* STEP STUB: (void)pid; (void)id; (void)lim; (void)make_cgroup_dir; (void)write_cgroup_file; (void)v1_controllers; */
 	/* STEP END */
+}
+
+/*
+ * The cgroup hierarchies mounted under /sys/fs/cgroup: on v2 the one
+ * tree; on v1 and hybrid machines each directory that is a cgroup or
+ * cgroup2 mount (memory, freezer, systemd, unified...), not the symlinks
+ * that alias them (cpu -> cpu,cpuacct). Returns how many it found.
+ */
+enum { MAX_HIERARCHIES = 24 };
+
+static size_t cgroup_hierarchies(char list[][64], size_t max)
+{
+	struct statfs fs;
+	size_t n = 0;
+
+	if (cgroup_version() == CGROUP_V2) {
+		snprintf(list[n++], 64, "%s", cgroup_root);
+		return n;
+	}
+	DIR *d = opendir(cgroup_root);
+	if (d == NULL)
+		die("opendir", cgroup_root);
+	for (struct dirent *e; n < max && (e = readdir(d)) != NULL;) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(list[n], 64, "%s/%.40s", cgroup_root, e->d_name);
+		if (statfs(list[n], &fs) == 0 &&
+		    (fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A new v1 cpuset group has no CPUs and no memory nodes: give it its parent's. */
+static void inherit_cpuset(const char *dir)
+{
+	const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	char path[4096], value[256];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/../%s", dir, files[i]);
+		FILE *f = fopen(path, "re");
+		if (f == NULL)
+			return;   /* not a cpuset hierarchy */
+		if (fgets(value, sizeof(value), f) == NULL)
+			value[0] = '\0';
+		fclose(f);
+		value[strcspn(value, "\n")] = '\0';
+		write_cgroup_file(dir, files[i], value);
+	}
+}
+
+/*
+ * A cgroup namespace's root, in each hierarchy, is the group its maker
+ * is in there. On v1, join_cgroup() moved the container in the three
+ * hierarchies that hold its limits; in the others (cpuset, freezer,
+ * devices, name=systemd, a hybrid's unified...) it would stay in the
+ * host's group, and root inside could mount that tree, list the host's
+ * groups and make or remove some. So, as runc does, it gets a group of
+ * its own in every hierarchy, before it makes its cgroup namespace.
+ */
+static void join_every_hierarchy(pid_t pid, const char *id)
+{
+	char list[MAX_HIERARCHIES][64], dir[4096], procs[32];
+	size_t n = cgroup_hierarchies(list, MAX_HIERARCHIES);
+
+	if (cgroup_version() == CGROUP_V2)
+		return;
+	say("joining a group in each of the %zu v1 hierarchies", n);
+	snprintf(procs, sizeof(procs), "%d", (int)pid);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", list[i], cgroup_parent);
+		make_cgroup_dir(dir);
+		inherit_cpuset(dir);
+		cgroup_dir(dir, sizeof(dir), list[i], id);
+		make_cgroup_dir(dir);
+		inherit_cpuset(dir);
+		write_cgroup_file(dir, "cgroup.procs", procs);
+	}
+	done();
 }
 
 /* Did the kernel's OOM killer kill anything in the group? ("oom_kill N") */
@@ -757,15 +888,33 @@ static long long oom_kills(const char *dir, const char *file)
  * reaped the group can still count as populated for a moment, hence the
  * few retries; a group that is still in use (EBUSY) is never removed.
  */
-static void remove_cgroup_dir(const char *dir)
+static int remove_cgroup_dir(const char *dir)
 {
 	for (int tries = 0; rmdir(dir) == -1; tries++) {
 		if (errno == ENOENT)
-			return;
+			return 0;
 		if (errno != EBUSY || tries == 50)
-			die("rmdir", dir);
+			return -1;
 		usleep(10000);
 	}
+	return 0;
+}
+
+/* The container's group in every hierarchy; -1 if one would not go (errno says why). */
+static int remove_cgroups(const char *id)
+{
+	char list[MAX_HIERARCHIES][64], dir[4096];
+	size_t n = cgroup_hierarchies(list, MAX_HIERARCHIES);
+	int status = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		cgroup_dir(dir, sizeof(dir), list[i], id);
+		if (remove_cgroup_dir(dir) == -1) {
+			complain("rmdir", dir);
+			status = -1;
+		}
+	}
+	return status;
 }
 
 /* After the container: say whether memory ran out, then remove its groups. */
@@ -778,19 +927,16 @@ static void leave_cgroup(const char *id, const struct limits *lim)
 	if (cgroup_version() == CGROUP_V2) {
 		cgroup_dir(dir, sizeof(dir), cgroup_root, id);
 		kills = oom_kills(dir, "memory.events");
-		remove_cgroup_dir(dir);
 	} else {
 		char hierarchy[256];
 
 		snprintf(hierarchy, sizeof(hierarchy), "%s/memory", cgroup_root);
 		cgroup_dir(dir, sizeof(dir), hierarchy, id);
 		kills = oom_kills(dir, "memory.oom_control");
-		for (size_t i = 0; v1_controllers[i] != NULL; i++) {
-			snprintf(hierarchy, sizeof(hierarchy), "%s/%s", cgroup_root, v1_controllers[i]);
-			cgroup_dir(dir, sizeof(dir), hierarchy, id);
-			remove_cgroup_dir(dir);
-		}
 	}
+	made.cgroup_id = NULL;
+	if (remove_cgroups(id) == -1)
+		exit(EXIT_SETUP);
 	done();
 	if (kills > 0)
 		fprintf(stderr, "container: out of memory: the kernel killed %lld process%s at the "
@@ -822,16 +968,11 @@ static void remove_stale_groups_in(const char *hierarchy)
 
 static void remove_stale_cgroups(void)
 {
-	char hierarchy[256];
+	char list[MAX_HIERARCHIES][64];
+	size_t n = cgroup_hierarchies(list, MAX_HIERARCHIES);
 
-	if (cgroup_version() == CGROUP_V2) {
-		remove_stale_groups_in(cgroup_root);
-		return;
-	}
-	for (size_t i = 0; v1_controllers[i] != NULL; i++) {
-		snprintf(hierarchy, sizeof(hierarchy), "%s/%s", cgroup_root, v1_controllers[i]);
-		remove_stale_groups_in(hierarchy);
-	}
+	for (size_t i = 0; i < n; i++)
+		remove_stale_groups_in(list[i]);
 }
 
 /*
@@ -900,12 +1041,19 @@ static void make_container_id(char *id, size_t size)
 /* Refuse a bad ROOTFS up front, with a clearer message than chroot's. */
 static void check_rootfs(const char *rootfs)
 {
-	struct stat st;
+	struct stat st, host_root;
 
 	if (stat(rootfs, &st) == -1)
 		die("rootfs", rootfs);
 	if (!S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;
+		die("rootfs", rootfs);
+	}
+	/* "/" itself: there is no other root to pivot to, and nothing is isolated. */
+	if (stat("/", &host_root) == -1)
+		die("stat", "/");
+	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino) {
+		errno = EINVAL;
 		die("rootfs", rootfs);
 	}
 }
@@ -1024,6 +1172,25 @@ static void become_root(void)
 		die("prctl", "PR_SET_DUMPABLE");
 }
 
+/*
+ * A change of credentials clears the parent-death signal (prctl(2)), and
+ * with a --uid-map that moves root, become_root() has just changed ours:
+ * the container would outlive a parent killed by SIGKILL. Set it again.
+ * The parent may have died in between; it keeps its end of the go-ahead
+ * pipe open while it lives, so a hang-up on ours means it is gone.
+ */
+static void rearm_parent_death_signal(int go)
+{
+	struct pollfd lifeline = {.fd = go, .events = POLLIN};
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		die("prctl", "PR_SET_PDEATHSIG");
+	if (poll(&lifeline, 1, 0) == -1)
+		die("poll", "go-ahead");
+	if (lifeline.revents & POLLHUP)
+		exit(EXIT_SETUP);
+}
+
 /* What the parent hands the container's first process. */
 struct container {
 	const char *rootfs;
@@ -1095,6 +1262,9 @@ static int container_main(void *arg)
 	struct container *c = arg;
 	int net;
 
+	/* The parent's descriptor of --persist DIR is a way back to the host. */
+	if (made.persist_dir != -1)
+		close(made.persist_dir);
 	in_container = true;
 	/*
 	 * If the parent dies, even of SIGKILL, the container must die too:
@@ -1103,17 +1273,18 @@ static int container_main(void *arg)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		die("prctl", "PR_SET_PDEATHSIG");
 	/*
-	 * Wait for the parent's go-ahead: the veth's subnet, then EOF. EOF
-	 * alone means the parent died before it could send it (perhaps before
-	 * the line above took effect). Our copy of the write end would keep
-	 * the pipe open for ever, so close it first.
+	 * Wait for the parent's go-ahead: the veth's subnet. EOF instead
+	 * means the parent died before it could send it (perhaps before the
+	 * line above took effect). Our copy of the write end would keep the
+	 * pipe open for ever, so close it first.
 	 */
 	close(c->go[1]);
 	if (read(c->go[0], &net, sizeof(net)) != sizeof(net))
 		exit(EXIT_SETUP);
-	close(c->go[0]);
 
 	become_root();
+	rearm_parent_death_signal(c->go[0]);
+	close(c->go[0]);
 	enter_cgroup_namespace();
 	set_hostname(c->hostname, c->domainname);
 	set_up_network(net);
@@ -1135,40 +1306,116 @@ static int container_main(void *arg)
 static const char *const namespaces[] = {"mnt", "uts", "ipc", "pid", "net", "user", NULL};
 
 /*
+ * --persist DIR, checked before anything starts. DIR may be writable by
+ * others, who could plant DIR/mnt -> /etc/shadow to have root mount a
+ * namespace over that host file, or DIR/uts -> /anywhere to have root
+ * create a file there. So DIR is opened once, and each name in it is
+ * looked at through that descriptor and never followed: a symlink is
+ * refused, and so is a file that holds a namespace already (an earlier
+ * --persist, still mounted).
+ */
+static int open_persist_dir(const char *dir)
+{
+	char object[4096];
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1)
+		die("--persist", dir);
+	for (size_t i = 0; namespaces[i] != NULL; i++) {
+		struct stat st;
+		struct statfs fs;
+
+		snprintf(object, sizeof(object), "%s/%s", dir, namespaces[i]);
+		int file = openat(fd, namespaces[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (file == -1 && errno == ENOENT)
+			continue;
+		if (file == -1 || fstat(file, &st) == -1 || fstatfs(file, &fs) == -1)
+			die("--persist", object);
+		close(file);
+		if (S_ISLNK(st.st_mode))
+			errno = ELOOP;
+		else if (fs.f_type == NSFS_MAGIC)
+			errno = EBUSY;
+		else if (!S_ISREG(st.st_mode))
+			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		else
+			continue;
+		die("--persist", object);
+	}
+	return fd;
+}
+
+/*
  * A namespace lives as long as something refers to it: a process in it,
  * an open file descriptor, or a bind mount of its /proc/PID/ns file. The
  * bind mount must be made from outside -- a mount namespace cannot hold
  * a mount of itself -- which is one reason the parent stays on the host.
+ * Each file is made with O_EXCL|O_NOFOLLOW (or, if a plain one is there,
+ * opened without following), and the mount goes onto the open file,
+ * /proc/self/fd/N: never onto a path that a symlink could redirect.
  * `umount DIR/mnt` lets it go.
  */
 static void persist_namespaces(pid_t pid, const char *dir)
 {
-	char source[64], target[4096];
+	char source[64], target[64], object[4096];
+	struct stat st;
 
 	say("persisting the namespaces in %s", dir);
 	for (size_t i = 0; namespaces[i] != NULL; i++) {
 		snprintf(source, sizeof(source), "/proc/%d/ns/%s", (int)pid, namespaces[i]);
-		snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
+		snprintf(object, sizeof(object), "%s/%s", dir, namespaces[i]);
 
-		int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		int fd = openat(made.persist_dir, namespaces[i],
+				O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd != -1)
+			made.created[i] = true;
+		else if (errno == EEXIST)
+			fd = openat(made.persist_dir, namespaces[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd == -1)
-			die("create", target);
-		close(fd);
-		if (mount(source, target, NULL, MS_BIND, NULL) == -1) {
-			/* Leave DIR as we found it: undo this one and those before. */
-			int err = errno;
-			for (size_t j = 0; j <= i; j++) {
-				snprintf(target, sizeof(target), "%s/%s", dir, namespaces[j]);
-				if (j < i)
-					umount2(target, MNT_DETACH);
-				unlink(target);
-			}
-			errno = err;
-			snprintf(target, sizeof(target), "%s/%s", dir, namespaces[i]);
-			die("bind-mount", target);
+			die("create", object);
+		/* Swapped for a symlink or a directory since we looked? */
+		if (fstat(fd, &st) == -1)
+			die("fstat", object);
+		if (!S_ISREG(st.st_mode)) {
+			errno = ELOOP;
+			die("--persist", object);
 		}
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(source, target, NULL, MS_BIND, NULL) == -1)
+			die("bind-mount", object);
+		made.mounted[i] = true;
+		close(fd);
 	}
 	done();
+}
+
+/*
+ * Undo, in reverse, what a failed start made: stop the container (its
+ * namespaces go with it), then let go of what --persist mounted and
+ * remove only the files this run created in DIR. Best effort: each
+ * failure is reported, and the rest is still undone.
+ */
+static void undo(void)
+{
+	char path[4096];
+
+	if (made.parent != getpid())
+		return;
+	made.parent = 0;   /* once: a failure in here must not come back */
+	if (made.child > 0 && (kill(made.child, SIGKILL) == -1 || waitpid(made.child, NULL, 0) == -1))
+		complain("kill", "the container");
+	if (made.veth[0] != '\0' && delete_link(made.veth) == -1)
+		complain("RTM_DELLINK", made.veth);
+	if (made.cgroup_id != NULL)
+		remove_cgroups(made.cgroup_id);
+	for (size_t i = 0; made.persist_dir != -1 && namespaces[i] != NULL; i++) {
+		/* Through DIR's descriptor; UMOUNT_NOFOLLOW: never a symlink planted since. */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", made.persist_dir, namespaces[i]);
+		if (made.mounted[i] && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)
+			complain("umount2", path);
+		if (made.created[i] && unlinkat(made.persist_dir, namespaces[i], 0) == -1)
+			complain("unlink", path);
+	}
 }
 
 /*
@@ -1208,13 +1455,16 @@ static int run_container(struct container *c, const char *persist_dir)
 	pid_t pid = clone(container_main, stack + sizeof(stack), flags | SIGCHLD, c);
 	if (pid == -1)
 		die("clone", "new namespaces");
+	made.child = pid;
 	close(c->go[0]);
 	done();
 
 	write_id_maps(pid, c->uid_map, c->gid_map);
 	if (c->use_cgroup) {
 		int lock = lock_cgroups();
+		made.cgroup_id = c->id;
 		join_cgroup(pid, c->id, &c->limits);
+		join_every_hierarchy(pid, c->id);
 		close(lock);
 	}
 	if (persist_dir)
@@ -1223,10 +1473,12 @@ static int run_container(struct container *c, const char *persist_dir)
 	char host[IF_NAMESIZE] = "";
 	if (c->veth)
 		net = wire_container(pid, host, sizeof(host));
-	/* A child that died early closed the pipe: report its status below. */
+	/*
+	 * A child that died early closed the pipe: report its status below.
+	 * Our end stays open while we live: the child's lifeline.
+	 */
 	if (write(c->go[1], &net, sizeof(net)) != sizeof(net) && errno != EPIPE)
 		die("write", "go-ahead");
-	close(c->go[1]);
 
 	for (;;) {
 		siginfo_t info;
@@ -1245,9 +1497,11 @@ static int run_container(struct container *c, const char *persist_dir)
 		if (done_pid == -1)
 			die("waitpid", "container");
 		if (done_pid == pid) {
+			made.child = 0;
 			/* The pair dies with the namespace, but not at once: now. */
-			if (host[0] != '\0')
-				delete_link(host);
+			if (host[0] != '\0' && delete_link(host) == -1)
+				die("RTM_DELLINK", host);
+			made.veth[0] = '\0';
 			if (c->use_cgroup) {
 				int lock = lock_cgroups();
 				leave_cgroup(c->id, &c->limits);
@@ -1283,35 +1537,46 @@ static bool add_map_line(char *map, size_t size, const char *line)
 	return true;
 }
 
-/* "512m" -> 536870912. Suffixes k, m, g are powers of 1024, as in docker. */
-static bool parse_bytes(const char *text, long long *bytes)
+/*
+ * Every whole number on the command line goes through here: decimal
+ * digits, an optional k, m or g where `sizes` allows it (powers of 1024,
+ * as in docker: "512m" is 536870912), and within [min, max] once scaled.
+ * strtoll(3) clamps what overflows to LLONG_MAX and says so only in
+ * errno: "99999999999999999999" must be refused, not quietly made 2^63-1.
+ */
+static bool parse_integer(const char *text, bool sizes, long long min, long long max,
+			  long long *value)
 {
 	char *end;
+
+	errno = 0;
 	long long n = strtoll(text, &end, 10);
-	int shift = *end == 'k' || *end == 'K' ? 10 : *end == 'm' || *end == 'M' ? 20
-		  : *end == 'g' || *end == 'G' ? 30 : 0;
+	int shift = !sizes || end == text ? 0 : *end == 'k' || *end == 'K' ? 10
+		  : *end == 'm' || *end == 'M' ? 20 : *end == 'g' || *end == 'G' ? 30 : 0;
 
 	if (shift)
 		end++;
-	if (end == text || *end != '\0' || n <= 0 || n > (LLONG_MAX >> shift)) {
-		fprintf(stderr, "container: --memory %s: want a size such as 64m\n", text);
+	if (end == text || *end != '\0' || errno == ERANGE || n < min || n > (max >> shift))
 		return false;
-	}
-	*bytes = n << shift;
+	*value = n * (1LL << shift);
 	return true;
 }
 
+static bool parse_bytes(const char *text, long long *bytes)
+{
+	if (parse_integer(text, true, 1, LLONG_MAX, bytes))
+		return true;
+	fprintf(stderr, "container: --memory %s: want a size such as 64m\n", text);
+	return false;
+}
+
+/* pids.max takes at most the kernel's PID_MAX_LIMIT, 4194304 (2^22). */
 static bool parse_count(const char *text, long long *count)
 {
-	char *end;
-	long long n = strtoll(text, &end, 10);
-
-	if (end == text || *end != '\0' || n <= 0) {
-		fprintf(stderr, "container: --pids %s: want a positive number\n", text);
-		return false;
-	}
-	*count = n;
-	return true;
+	if (parse_integer(text, false, 1, 4194304, count))
+		return true;
+	fprintf(stderr, "container: --pids %s: want a number from 1 to 4194304\n", text);
+	return false;
 }
 
 static bool parse_cpus(const char *text, double *cpus)
@@ -1324,6 +1589,52 @@ static bool parse_cpus(const char *text, double *cpus)
 		return false;
 	}
 	*cpus = n;
+	return true;
+}
+
+/*
+ * A hostname as RFC 1123 has it, and as docker checks it: dot-separated
+ * labels of letters, digits and '-', each 1 to 63 long and neither
+ * starting nor ending with '-'; 64 characters in all at most, the
+ * kernel's HOST_NAME_MAX. Anything else, a newline or a '/', would end
+ * up in every prompt, log line and path that uses the name.
+ */
+static bool valid_hostname(const char *option, const char *name)
+{
+	size_t len = strlen(name), label = 0;
+	bool ok = len >= 1 && len <= 64;
+
+	for (size_t i = 0; ok && i <= len; i++) {
+		if (name[i] == '.' || name[i] == '\0') {
+			ok = label >= 1 && label <= 63 && name[i - 1] != '-';
+			label = 0;
+		} else if (isalnum((unsigned char)name[i]) || (name[i] == '-' && label > 0)) {
+			label++;
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok)
+		fprintf(stderr, "container: %s \"%s\": want at most 64 letters, digits, '-' and '.', "
+				"in labels that neither start nor end with '-' (RFC 1123)\n", option, name);
+	return ok;
+}
+
+/*
+ * HOST:INSIDE, where INSIDE is a path in the container: absolute, not
+ * "/" itself, and without a ".." that would climb out of the rootfs
+ * before pivot_root (docker refuses the same).
+ */
+static bool valid_bind(const char *bind)
+{
+	const char *inside = strchr(bind, ':');
+
+	if (inside == NULL || inside == bind || inside[1] != '/' || inside[strspn(inside + 1, "/") + 1] == '\0')
+		return false;
+	for (const char *p = inside + 1; *p != '\0'; p += strcspn(p, "/"), p += strspn(p, "/")) {
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	}
 	return true;
 }
 
@@ -1412,8 +1723,9 @@ int main(int argc, char *argv[])
 				return EXIT_SETUP;
 			break;
 		case 'B':
-			if (strchr(optarg, ':') == NULL || nbinds + 1 >= sizeof(binds) / sizeof(binds[0])) {
-				fprintf(stderr, "container: --bind takes HOST:INSIDE (at most %zu)\n",
+			if (!valid_bind(optarg) || nbinds + 1 >= sizeof(binds) / sizeof(binds[0])) {
+				fprintf(stderr, "container: --bind takes HOST:INSIDE, INSIDE an absolute "
+						"path without \"..\" (at most %zu)\n",
 					sizeof(binds) / sizeof(binds[0]) - 1);
 				return EXIT_SETUP;
 			}
@@ -1468,12 +1780,9 @@ int main(int argc, char *argv[])
 		      "cgroups here\n", stderr);
 		return EXIT_SETUP;
 	}
-	/* The kernel's limit (HOST_NAME_MAX); say so before anything starts. */
-	if (strlen(hostname) == 0 || strlen(hostname) > 64 ||
-	    (domainname && (strlen(domainname) == 0 || strlen(domainname) > 64))) {
-		fputs("container: --hostname and --domainname take 1 to 64 characters\n", stderr);
+	if (!valid_hostname("--hostname", hostname) ||
+	    (domainname && !valid_hostname("--domainname", domainname)))
 		return EXIT_SETUP;
-	}
 
 	/* By default, 0 inside is the caller outside: a map anyone may write. */
 	if (uid_map[0] == '\0')
@@ -1497,5 +1806,8 @@ int main(int argc, char *argv[])
 	memcpy(c.uid_map, uid_map, sizeof(c.uid_map));
 	memcpy(c.gid_map, gid_map, sizeof(c.gid_map));
 	check_rootfs(c.rootfs);
+	if (persist_dir)
+		made.persist_dir = open_persist_dir(persist_dir);
+	made.parent = getpid();
 	return run_container(&c, persist_dir);
 }
