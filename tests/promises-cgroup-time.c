@@ -79,6 +79,7 @@ static bool cgroup_v2(void)
 struct hierarchy {
 	char point[512];    /* where it is mounted */
 	char options[512];  /* super options: its controllers, "memory" or "cpu,cpuacct" */
+	bool v2;            /* a cgroup2 mount: v2's tree, or a hybrid's unified */
 };
 
 /* The cgroup hierarchies mounted on the host (cgroup and cgroup2 mounts). */
@@ -99,6 +100,7 @@ static size_t cgroup_hierarchies(struct hierarchy *h, size_t max)
 			continue;
 		snprintf(h[n].point, sizeof(h[n].point), "%s", point);
 		snprintf(h[n].options, sizeof(h[n].options), "%s", options);
+		h[n].v2 = strcmp(fstype, "cgroup2") == 0;
 		n++;
 	}
 	free(table);
@@ -463,6 +465,101 @@ void test_cgroup_looks_like_the_root_inside(void **state)
 	run_free(&r);
 }
 
+/* The -o to mount a v1 hierarchy again: its controllers and its name=, from its super options. */
+static void v1_mount_options(const char *super, char *out, size_t size)
+{
+	static const char *const flags[] = {"rw", "ro", "xattr", "noprefix", "clone_children",
+					    "cpuset_v2_mode", "favordynmods", NULL};
+	char copy[512];
+	bool controller = false;
+	size_t used = 0;
+
+	snprintf(copy, sizeof(copy), "%s", super);
+	out[0] = '\0';
+	for (char *save = NULL, *opt = strtok_r(copy, ",", &save); opt;
+	     opt = strtok_r(NULL, ",", &save)) {
+		bool flag = strncmp(opt, "release_agent=", 14) == 0;
+
+		for (size_t i = 0; flags[i] != NULL; i++)
+			flag = flag || strcmp(opt, flags[i]) == 0;
+		if (flag)
+			continue;
+		controller = controller || strncmp(opt, "name=", 5) != 0;
+		used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", opt);
+		if (used >= size)
+			break;
+	}
+	if (!controller) {
+		memmove(out + 5, out, strlen(out) + 1 < size - 5 ? strlen(out) + 1 : size - 5);
+		memcpy(out, "none,", 5);
+	}
+}
+
+/*
+ * The cgroup namespace's root, in every hierarchy, is the container's own
+ * group -- not only in the three that hold its limits. Seen from the
+ * host, each line of the container's /proc/PID/cgroup names a group under
+ * demystifying-containers. Seen from inside, the attack: root mounts each
+ * of the host's hierarchies (freezer, devices, name=systemd, a hybrid's
+ * unified...) and looks for other groups; it finds none, or is refused.
+ */
+void test_cgroup_namespace_hides_the_hosts_groups(void **state)
+{
+	struct hierarchy h[32];
+	size_t nh = cgroup_hierarchies(h, 32);
+	char script[8192], path[64], expected[64];
+	size_t used = 0;
+	struct run r;
+
+	(void)state;
+	require_root();
+	used += (size_t)snprintf(script, sizeof(script), "cat /proc/self/cgroup >/tmp/before; "
+				 "echo ready; read line; ");
+	for (size_t i = 0; i < nh && used < sizeof(script); i++) {
+		char options[512];
+		bool v2 = h[i].v2;
+
+		v1_mount_options(h[i].options, options, sizeof(options));
+		used += (size_t)snprintf(script + used, sizeof(script) - used,
+			"mkdir -p /tmp/cg%zu; if mount -t %s %s%s cg /tmp/cg%zu 2>/dev/null; then "
+			"echo \"cg%zu:$(cd /tmp/cg%zu && for d in *; do [ -d \"$d\" ] && printf ' %%s' \"$d\"; "
+			"done)\"; else echo 'cg%zu: refused'; fi; ",
+			i, v2 ? "cgroup2" : "cgroup", v2 ? "" : "-o ", v2 ? "" : options, i, i, i, i);
+	}
+	run_start(&r, "container", (const char *[]){test_rootfs(), "/bin/sh", "-c", script, NULL});
+	const char *line = run_read_line(&r);
+	pid_t inside = line && strcmp(line, "ready") == 0 ? child_of(r.pid) : 0;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)inside);
+	char *host_view = inside ? read_file_if_there(path) : NULL;
+	run_finish(&r);
+	if (host_view == NULL)
+		run_dump(&r, "the container did not say ready, or had no process on the host");
+	assert_non_null(host_view);
+	for (const char *l = host_view; l && *l; l = next_line(l)) {
+		int len = (int)strcspn(l, "\n");
+
+		if (strstr(l, group_parent) == NULL || strstr(l, group_parent) > l + len) {
+			print_error("the container's /proc/PID/cgroup, seen from the host:\n%s", host_view);
+			fail_msg("in \"%.*s\" the container is in the host's group: its cgroup "
+				 "namespace's root there is the host's", len, l);
+		}
+	}
+	free(host_view);
+	assert_exit(&r, 0);
+	for (size_t i = 0; i < nh; i++) {
+		snprintf(expected, sizeof(expected), "cg%zu:", i);
+		const char *found = strstr(r.out, expected);
+		if (found == NULL)
+			run_dump(&r, "no answer for one of the host's hierarchies");
+		assert_non_null(found);
+		const char *end = found + strlen(expected);
+		if (*end != '\n' && strncmp(end, " refused\n", 9) != 0)
+			fail_msg("root inside mounted %s (%s) and found groups not its own:%.*s",
+				 h[i].point, h[i].options, (int)strcspn(end, "\n"), end);
+	}
+	run_free(&r);
+}
+
 /*
  * The limits are the kernel's, not the program's: while the container
  * runs, its group's files on the host hold them -- memory.max, pids.max
@@ -593,6 +690,109 @@ void test_bad_limit_is_a_clear_error(void **state)
 		assert_not_contains(r.out, "ran");
 		run_free(&r);
 	}
+}
+
+/* Every group under demystifying-containers, in every hierarchy, one per line. */
+static char *all_groups(void)
+{
+	struct hierarchy h[32];
+	size_t nh = cgroup_hierarchies(h, 32), len = 0;
+	char *list = NULL;
+	FILE *out = open_memstream(&list, &len);
+
+	for (size_t i = 0; out && i < nh; i++) {
+		char parent[1024];
+
+		snprintf(parent, sizeof(parent), "%s%s", h[i].point, group_parent);
+		DIR *d = opendir(parent);
+		if (d == NULL)
+			continue;
+		for (const struct dirent *e; (e = readdir(d)) != NULL;) {
+			if (e->d_type == DT_DIR && e->d_name[0] != '.')
+				fprintf(out, "%s%s\n", parent, e->d_name);
+		}
+		closedir(d);
+	}
+	if (out == NULL || fclose(out) != 0)
+		fail_msg("open_memstream: %s", strerror(errno));
+	return list;
+}
+
+/* What a run added to all_groups(): lines of `after` not in `before`. */
+static void assert_no_new_group(const char *before, const char *after, const char *when)
+{
+	for (const char *line = after; line && *line; line = next_line(line)) {
+		size_t len = strcspn(line, "\n");
+		char dir[1024];
+
+		snprintf(dir, sizeof(dir), "%.*s\n", (int)len, line);
+		if (strstr(before, dir) == NULL)
+			fail_msg("%s, the group %.*s was left behind (nothing is to be left "
+				 "right after a failed start)", when, (int)len, line);
+	}
+}
+
+/*
+ * A number too big for a long long must not be clamped by strtoll(3) to
+ * 2^63-1 and taken: it is refused, like any bad limit, before anything
+ * starts -- no group is made, not even for a moment.
+ */
+void test_overflowing_numbers_are_refused_before_anything_starts(void **state)
+{
+	static const char *const bad[][2] = {
+		{"--memory", "99999999999999999999"},
+		{"--memory", "9999999999g"},
+		{"--pids", "99999999999999999999"},
+		{"--pids", "4194305"},
+	};
+
+	(void)state;
+	require_root();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct run r;
+		char named[64];
+		char *before = all_groups();
+
+		run_container(&r, (const char *[]){bad[i][0], bad[i][1], test_rootfs(), "/bin/echo",
+						   "ran", NULL});
+		char *after = all_groups();
+		snprintf(named, sizeof(named), "%s %s", bad[i][0], bad[i][1]);
+		if (r.exit_code != 125)
+			fail_msg("%s was taken (exit %d): an overflowing number must be refused",
+				 named, r.exit_code);
+		assert_contains(r.err, named);
+		assert_not_contains(r.out, "ran");
+		run_free(&r);
+		assert_no_new_group(before, after, named);
+		free(before);
+		free(after);
+	}
+}
+
+/*
+ * A start that fails after its groups are made -- here --persist into
+ * /sys, where no file can be made -- removes them before it exits 125,
+ * with the container's processes: nothing is left for --cleanup.
+ */
+void test_failed_start_leaves_no_group(void **state)
+{
+	struct run r;
+	pid_t left[4];
+	char *before = all_groups();
+
+	(void)state;
+	require_root();
+	run_container(&r, (const char *[]){"--memory", "64m", "--pids", "16", "--persist", "/sys",
+					   test_rootfs(), "/bin/sleep", sleeper_mark(), NULL});
+	char *after = all_groups();
+	assert_exit(&r, 125);
+	assert_contains(r.err, "/sys/mnt");
+	run_free(&r);
+	if (find_sleepers(left, 4) > 0)
+		fail_msg("the failed start left its container running (host pid %d)", (int)left[0]);
+	assert_no_new_group(before, after, "after a failed --persist");
+	free(before);
+	free(after);
 }
 
 /*

@@ -42,5 +42,9 @@ void test_overlapping_map_is_a_clear_error(void **state);
 void test_rootless_cannot_map_another_uid(void **state);
 void test_malformed_map_is_rejected_before_start(void **state);
 void test_rootless_veth_needs_root(void **state);
+void test_root_inside_cannot_make_device_nodes(void **state);
+void test_remapped_container_dies_with_its_parent(void **state);
+void test_rootless_container_dies_with_its_parent(void **state);
+void test_bind_target_is_resolved_inside_the_rootfs(void **state);
 
 #endif

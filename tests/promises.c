@@ -168,6 +168,23 @@ void test_bad_rootfs_is_a_clear_error(void **state)
 }
 
 /*
+ * ROOTFS "/" is the host's own root: there is no other root to pivot to,
+ * and nothing would be isolated. Say that, not a puzzle about pivot_root.
+ */
+void test_host_root_is_refused_as_rootfs(void **state)
+{
+	struct run r;
+
+	(void)state;
+	require_root();
+	run_container(&r, (const char *[]){"/", "/bin/true", NULL});
+	assert_exit(&r, 125);
+	assert_contains(r.err, "rootfs /:");
+	assert_contains(r.err, "the host's own root");
+	run_free(&r);
+}
+
+/*
  * Chapter 01's unroot climbs out of a chroot. After pivot_root there is
  * nothing above "/" to climb to: cat runs, inside, and finds no marker.
  */
@@ -834,6 +851,222 @@ void test_unmounting_persisted_namespace_frees_it(void **state)
 		fail_msg("process %d is still in the container's %s", (int)holder, ns);
 }
 
+/*
+ * The container must not outlive the program that started it: nothing
+ * else would wait for it or clean up after it. SIGKILL the container
+ * program, which it cannot catch or pass on, and the command must go
+ * too (PR_SET_PDEATHSIG, prctl(2)). With `rootfs` as the rootfs, after
+ * the options; rootless runs it as nobody.
+ */
+void assert_container_dies_with_its_parent(const char *const options[], const char *rootfs,
+					   bool rootless)
+{
+	struct run r;
+	const char *args[24];
+	size_t n = 0;
+	pid_t pids[4];
+	int found = 0;
+
+	for (size_t i = 0; options[i] != NULL && n < 20; i++)
+		args[n++] = options[i];
+	args[n++] = rootfs;
+	args[n++] = "/bin/sleep";
+	args[n++] = sleeper_arg();
+	args[n] = NULL;
+	if (rootless)
+		run_start_rootless(&r, "container", args);
+	else
+		run_start(&r, "container", args);
+	/* Under valgrind a start takes seconds. */
+	for (int tries = 0; tries < 3000 && found == 0; tries++) {
+		found = find_sleepers(pids, 4);
+		if (found == 0)
+			usleep(10000);
+	}
+	run_signal(&r, SIGKILL);
+	/*
+	 * Look before run_finish: it waits for the run's output to close,
+	 * which a surviving sleep holds open, and on its timeout it kills the
+	 * run's whole process group -- sleep too.
+	 */
+	int left = 0;
+	for (int tries = 0; found > 0 && tries < 500; tries++) {
+		if ((left = find_sleepers(pids, 4)) == 0)
+			break;
+		usleep(10000);
+	}
+	for (int i = 0; found > 0 && i < left; i++)
+		kill(pids[i], SIGKILL);
+	run_finish(&r);
+	if (found == 0)
+		run_dump(&r, "the container's sleep never started");
+	assert_true(found > 0);
+	assert_exit(&r, 128 + SIGKILL);
+	run_free(&r);
+	if (left > 0)
+		fail_msg("the container's command (host pid %d) outlived the container program, "
+			 "killed with SIGKILL 5 s before. Is PR_SET_PDEATHSIG set, and set again "
+			 "after the last change of credentials, which clears it? (prctl(2))",
+			 (int)pids[0]);
+}
+
+void test_container_dies_with_its_parent(void **state)
+{
+	(void)state;
+	require_root();
+	assert_container_dies_with_its_parent((const char *[]){NULL}, test_rootfs(), false);
+}
+
+/* Whether PATH is a namespace file mounted by --persist. */
+static bool holds_namespace(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == NSFS_MAGIC;
+}
+
+/* The names --persist may use, in any chapter. */
+static const char *const ns_names[] = {"mnt", "uts", "ipc", "pid", "net", "user", "cgroup", "time"};
+
+/*
+ * --persist DIR, where DIR belongs to someone else, who plants DIR/mnt ->
+ * a host file and DIR/uts -> a path of their choice. Root must neither
+ * mount over the host file nor create a file where the links point: the
+ * run is refused, and the host is as it was.
+ */
+void test_persist_never_follows_a_symlink(void **state)
+{
+	struct run r;
+	char *dir = make_persist_dir(), *elsewhere = make_temp_dir("elsewhere");
+	char link[4096 + 16], target[4096 + 16];
+	struct stat st;
+
+	(void)state;
+	require_root();
+	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+		snprintf(link, sizeof(link), "%s/%s", dir, ns_names[i]);
+		snprintf(target, sizeof(target), "%s/%s", elsewhere, ns_names[i]);
+		assert_int_equal(symlink(i == 0 ? host_marker_path() : target, link), 0);
+	}
+	char *before = read_file("/proc/self/mountinfo");
+	run_container(&r, (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
+	char *after = read_file("/proc/self/mountinfo");
+	bool unchanged = strcmp(before, after) == 0;
+	free(before);
+	free(after);
+	if (holds_namespace(host_marker_path()))
+		fail_msg("--persist followed %s/mnt and mounted a namespace over the host's %s",
+			 dir, host_marker_path());
+	if (!unchanged)
+		fail_msg("--persist through symlinks changed the host's mount table");
+	for (size_t i = 1; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+		snprintf(target, sizeof(target), "%s/%s", elsewhere, ns_names[i]);
+		if (lstat(target, &st) == 0)
+			fail_msg("--persist followed %s/%s and created %s", dir, ns_names[i], target);
+	}
+	snprintf(link, sizeof(link), "%s/mnt", dir);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_exit(&r, 125);
+	assert_contains(r.err, "--persist");
+	assert_contains(r.err, "symlink");
+	run_free(&r);
+}
+
+/*
+ * DIR that already holds a container's namespaces is in use: a second
+ * --persist into it is refused, with that reason, and the first one's
+ * namespaces stay where they are.
+ */
+void test_persist_into_a_dir_in_use_is_refused(void **state)
+{
+	struct run r;
+	char *dir = make_persist_dir();
+	char mnt[4096 + 8];
+
+	(void)state;
+	require_root();
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	run_container(&r, (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
+	assert_exit(&r, 0);
+	run_free(&r);
+	assert_true(holds_namespace(mnt));
+
+	run_container(&r, (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
+	assert_exit(&r, 125);
+	assert_contains(r.err, "already holds a namespace");
+	run_free(&r);
+	if (!holds_namespace(mnt))
+		fail_msg("the refused --persist took away the namespace the first one left in %s", mnt);
+}
+
+/*
+ * A --persist that fails half way (here: DIR is /sys, where no file can
+ * be made) fails the run with 125, and leaves nothing behind: no process
+ * and no mount.
+ */
+void test_failed_persist_leaves_nothing_behind(void **state)
+{
+	struct run r;
+	pid_t pids[4];
+
+	(void)state;
+	require_root();
+	char *before = read_file("/proc/self/mountinfo");
+	run_container(&r, (const char *[]){"--persist", "/sys", test_rootfs(), "/bin/sleep",
+					   sleeper_arg(), NULL});
+	char *after = read_file("/proc/self/mountinfo");
+	bool unchanged = strcmp(before, after) == 0;
+	free(before);
+	free(after);
+	assert_exit(&r, 125);
+	assert_contains(r.err, "/sys/mnt");
+	run_free(&r);
+	if (!unchanged)
+		fail_msg("a failed --persist changed the host's mount table");
+	if (find_sleepers(pids, 4) > 0)
+		fail_msg("a failed --persist left the container running (host pid %d)", (int)pids[0]);
+}
+
+/*
+ * A failed --persist leaves DIR as it found it: it removes only what it
+ * made. Here DIR/mnt is the user's own file and DIR/uts a directory, no
+ * place for a namespace: the run is refused, DIR/mnt keeps its text and
+ * holds no namespace, and nothing is added.
+ */
+void test_failed_persist_leaves_dir_as_it_was(void **state)
+{
+	struct run r;
+	char *dir = make_persist_dir();
+	char mnt[4096 + 8], uts[4096 + 8];
+	struct stat st;
+
+	(void)state;
+	require_root();
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	snprintf(uts, sizeof(uts), "%s/uts", dir);
+	write_file(mnt, "the user's own file\n");
+	assert_int_equal(mkdir(uts, 0755), 0);
+	run_container(&r, (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
+	if (holds_namespace(mnt))
+		fail_msg("the failed --persist left a namespace mounted on %s", mnt);
+	assert_exit(&r, 125);
+	assert_contains(r.err, uts);
+	run_free(&r);
+	char *text = read_file(mnt);
+	assert_string_equal(text, "the user's own file\n");
+	free(text);
+	assert_int_equal(stat(uts, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	for (size_t i = 2; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+		char other[4096 + 16];
+
+		snprintf(other, sizeof(other), "%s/%s", dir, ns_names[i]);
+		if (lstat(other, &st) == 0)
+			fail_msg("the failed --persist left %s behind", other);
+	}
+}
+
 /* ---- nsls and lsns ---- */
 
 struct ns_entry {
@@ -1098,6 +1331,18 @@ void test_bad_hostname_is_a_clear_error(void **state)
 	assert_exit(&r, 125);
 	assert_contains(r.err, "--domainname");
 	run_free(&r);
+
+	/* RFC 1123: no newline, no '/', no label that starts or ends with '-', no empty label. */
+	const char *const bad[] = {"two\nlines", "a/b", "-leading", "trailing-", "a..b", ".", "a b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_container(&r, (const char *[]){"--hostname", bad[i], test_rootfs(), "/bin/true",
+						   NULL});
+		if (r.exit_code != 125)
+			fail_msg("--hostname \"%s\" was accepted (exit %d); RFC 1123 allows only "
+				 "letters, digits and '-' in dot-separated labels", bad[i], r.exit_code);
+		assert_contains(r.err, "RFC 1123");
+		run_free(&r);
+	}
 
 	assert_int_equal(gethostname(name, sizeof(name)), 0);
 	assert_string_equal(name, host_hostname);

@@ -32,6 +32,7 @@ void test_escape_fails_after_pivot_root(void **state);
 void test_old_root_not_in_mountinfo(void **state);
 void test_host_mount_table_unchanged(void **state);
 void test_works_when_root_is_shared(void **state);
+void test_host_root_is_refused_as_rootfs(void **state);
 
 /*
  * From chapter 03 on, the tests run the untouched exercises as root, and
@@ -53,6 +54,18 @@ void test_mounts_are_nosuid_and_nodev(void **state);
 void test_persisted_namespace_can_be_entered_after_exit(void **state);
 void test_unmounting_persisted_namespace_frees_it(void **state);
 void test_nsls_agrees_with_lsns(void **state);
+void test_container_dies_with_its_parent(void **state);
+void test_persist_never_follows_a_symlink(void **state);
+void test_persist_into_a_dir_in_use_is_refused(void **state);
+void test_failed_persist_leaves_nothing_behind(void **state);
+/* 04 on: a failed --persist of two namespaces or more. */
+void test_failed_persist_leaves_dir_as_it_was(void **state);
+/*
+ * SIGKILL the container program, running `sleep` in ROOTFS with OPTIONS
+ * (NULL-terminated), as root or rootless: the sleep must go too.
+ */
+void assert_container_dies_with_its_parent(const char *const options[], const char *rootfs,
+					   bool rootless);
 
 /* 04 uts: a hostname of its own. */
 void test_hostname_option_names_the_container(void **state);

@@ -18,6 +18,7 @@ int main(void)
 		dc_test(test_old_root_not_in_mountinfo),
 		dc_test(test_host_mount_table_unchanged),
 		dc_test(test_works_when_root_is_shared),
+		dc_test(test_host_root_is_refused_as_rootfs),
 	};
 
 	return dc_run_tests("02-pivot_root", tests, DC_COUNT(tests), "test_escape_fails_after_pivot_root", promises_setup,

@@ -19,6 +19,7 @@ int main(void)
 		dc_promise(test_old_root_not_in_mountinfo),
 		dc_promise(test_host_mount_table_unchanged),
 		dc_promise(test_works_when_root_is_shared),
+		dc_promise(test_host_root_is_refused_as_rootfs),
 		/* 03's. */
 		dc_promise(test_tmpfs_mounted_inside_stays_inside),
 		dc_promise(test_proc_is_a_fresh_procfs),
@@ -30,6 +31,10 @@ int main(void)
 		dc_promise(test_persisted_namespace_can_be_entered_after_exit),
 		dc_promise(test_unmounting_persisted_namespace_frees_it),
 		dc_promise(test_nsls_agrees_with_lsns),
+		dc_promise(test_container_dies_with_its_parent),
+		dc_promise(test_persist_never_follows_a_symlink),
+		dc_promise(test_persist_into_a_dir_in_use_is_refused),
+		dc_promise(test_failed_persist_leaves_nothing_behind),
 	};
 
 	expected_mount_points = "/,/proc,/sys,/dev,/dev/pts,/dev/shm,/tmp";

@@ -19,6 +19,7 @@ int main(void)
 		dc_promise(test_old_root_not_in_mountinfo),
 		dc_promise(test_host_mount_table_unchanged),
 		dc_promise(test_works_when_root_is_shared),
+		dc_promise(test_host_root_is_refused_as_rootfs),
 		/* 03's. */
 		dc_promise(test_tmpfs_mounted_inside_stays_inside),
 		dc_promise(test_proc_is_a_fresh_procfs),
@@ -30,11 +31,16 @@ int main(void)
 		/* (test_persisted_namespace_can_be_entered_after_exit: see 06's last two.) */
 		dc_promise(test_unmounting_persisted_namespace_frees_it),
 		dc_promise(test_nsls_agrees_with_lsns),
+		dc_promise(test_container_dies_with_its_parent),
+		dc_promise(test_persist_never_follows_a_symlink),
+		dc_promise(test_persist_into_a_dir_in_use_is_refused),
+		dc_promise(test_failed_persist_leaves_nothing_behind),
 		/* 04's. */
 		dc_promise(test_hostname_option_names_the_container),
 		dc_promise(test_default_hostname_is_a_container_id),
 		dc_promise(test_host_hostname_unchanged_during_and_after),
 		dc_promise(test_bad_hostname_is_a_clear_error),
+		dc_promise(test_failed_persist_leaves_dir_as_it_was),
 		/* 05's. */
 		dc_promise(test_host_ipc_objects_invisible_inside),
 		dc_promise(test_ipc_objects_made_inside_invisible_on_host),

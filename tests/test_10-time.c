@@ -20,6 +20,7 @@ int main(void)
 		dc_cgroup_promise(test_old_root_not_in_mountinfo),
 		dc_cgroup_promise(test_host_mount_table_unchanged),
 		dc_cgroup_promise(test_works_when_root_is_shared),
+		dc_cgroup_promise(test_host_root_is_refused_as_rootfs),
 		/* 03's. */
 		dc_cgroup_promise(test_tmpfs_mounted_inside_stays_inside),
 		dc_cgroup_promise(test_proc_is_a_fresh_procfs),
@@ -31,11 +32,16 @@ int main(void)
 		/* (test_persisted_namespace_can_be_entered_after_exit: see 06's last two.) */
 		dc_cgroup_promise(test_unmounting_persisted_namespace_frees_it),
 		dc_cgroup_promise(test_nsls_agrees_with_lsns),
+		dc_cgroup_promise(test_container_dies_with_its_parent),
+		dc_cgroup_promise(test_persist_never_follows_a_symlink),
+		dc_cgroup_promise(test_persist_into_a_dir_in_use_is_refused),
+		dc_cgroup_promise(test_failed_persist_leaves_nothing_behind),
 		/* 04's. */
 		dc_cgroup_promise(test_hostname_option_names_the_container),
 		dc_cgroup_promise(test_default_hostname_is_a_container_id),
 		dc_cgroup_promise(test_host_hostname_unchanged_during_and_after),
 		dc_cgroup_promise(test_bad_hostname_is_a_clear_error),
+		dc_cgroup_promise(test_failed_persist_leaves_dir_as_it_was),
 		/* 05's. */
 		dc_cgroup_promise(test_host_ipc_objects_invisible_inside),
 		dc_cgroup_promise(test_ipc_objects_made_inside_invisible_on_host),
@@ -68,6 +74,10 @@ int main(void)
 		dc_net_user(test_rootless_cannot_map_another_uid),
 		dc_net_user(test_malformed_map_is_rejected_before_start),
 		dc_net_user(test_rootless_veth_needs_root),
+		dc_net_user(test_root_inside_cannot_make_device_nodes),
+		dc_net_user(test_remapped_container_dies_with_its_parent),
+		dc_net_user(test_rootless_container_dies_with_its_parent),
+		dc_net_user(test_bind_target_is_resolved_inside_the_rootfs),
 		/* 09's. */
 		dc_cgroup_promise(test_memory_hog_is_killed_at_the_limit),
 		dc_cgroup_promise(test_fork_bomb_stops_at_the_pids_limit),
@@ -77,6 +87,9 @@ int main(void)
 		dc_cgroup_promise(test_group_of_a_killed_container_is_cleaned_up),
 		dc_cgroup_promise(test_bad_limit_is_a_clear_error),
 		dc_cgroup_promise(test_rootless_refuses_limits_but_runs_without),
+		dc_cgroup_promise(test_cgroup_namespace_hides_the_hosts_groups),
+		dc_cgroup_promise(test_overflowing_numbers_are_refused_before_anything_starts),
+		dc_cgroup_promise(test_failed_start_leaves_no_group),
 		/* 10's. */
 		dc_cgroup_promise(test_uptime_is_shifted_by_the_offset),
 		dc_cgroup_promise(test_uptime_is_shifted_without_init),

@@ -72,6 +72,15 @@ static const char *hint_for(const char *call, int err)
 {
 	if (err == EPERM)
 		return "run as root (sudo), or see chapter 08 for rootless";
+	if (err == ELOOP && strcmp(call, "--persist") == 0)
+		return "a symlink in DIR could point the mount anywhere on the host: "
+		       "remove it, or choose another DIR";
+	if (err == EBUSY && strcmp(call, "--persist") == 0)
+		return "it already holds a namespace from an earlier --persist: "
+		       "umount it first, or choose another DIR";
+	if ((err == EISDIR || err == EINVAL) && strcmp(call, "--persist") == 0)
+		return "--persist makes a file there, or uses a plain file that is there: "
+		       "move this one away";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
 		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
 	if (err == EINVAL && strcmp(call, "rootfs") == 0)

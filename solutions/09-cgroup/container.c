@@ -114,6 +114,17 @@ static const char *hint_for(const char *call, int err)
 		       "reach this path: every directory above it needs o+x (chmod o+x)";
 	if (err == ENOENT && strncmp(call, "--bind", 6) == 0)
 		return "INSIDE must exist in ROOTFS: make it there (mkdir) first";
+	if (err == ELOOP && strncmp(call, "--bind", 6) == 0)
+		return "without openat2(2) (Linux 5.6), INSIDE may not go through a symlink";
+	if (err == ELOOP && strcmp(call, "--persist") == 0)
+		return "a symlink in DIR could point the mount anywhere on the host: "
+		       "remove it, or choose another DIR";
+	if (err == EBUSY && strcmp(call, "--persist") == 0)
+		return "it already holds a namespace from an earlier --persist: "
+		       "umount it first, or choose another DIR";
+	if ((err == EISDIR || err == EINVAL) && strcmp(call, "--persist") == 0)
+		return "--persist makes a file there, or uses a plain file that is there: "
+		       "move this one away";
 	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
 		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
 	if (err == EINVAL && strcmp(call, "rootfs") == 0)
@@ -260,6 +271,37 @@ static void make_devices(void)
 }
 
 /*
+ * INSIDE, opened as the rootfs (our working directory) sees it. Without
+ * openat2 -- Linux before 5.6, or a tool that does not know the call yet
+ * (valgrind 3.19) -- walk it one name at a time, and refuse a symlink.
+ */
+static int open_in_rootfs(const char *inside)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	char path[4096];
+	struct stat st;
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, inside, &how, sizeof(how));
+
+	if (fd != -1 || errno != ENOSYS)
+		return fd;
+	snprintf(path, sizeof(path), "%s", inside);
+	fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (char *save = NULL, *name = strtok_r(path, "/", &save); fd != -1 && name != NULL;
+	     name = strtok_r(NULL, "/", &save)) {
+		int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		if (fd != -1 && (fstat(fd, &st) == -1 || S_ISLNK(st.st_mode))) {
+			close(fd);
+			fd = -1;
+			errno = ELOOP;
+		}
+	}
+	return fd;
+}
+
+/*
  * --bind HOST:INSIDE: a host directory shared into the container. Made
  * before pivot_root, while HOST is reachable, onto INSIDE in the rootfs
  * (our working directory), which must exist there. A plain mount onto
@@ -271,8 +313,6 @@ static void make_devices(void)
  */
 static void bind_host_paths(char *const binds[])
 {
-	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
-			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	char target[64];
 
 	for (size_t i = 0; binds[i] != NULL; i++) {
@@ -281,7 +321,7 @@ static void bind_host_paths(char *const binds[])
 
 		snprintf(host, sizeof(host), "%.*s", (int)(inside - 1 - binds[i]), binds[i]);
 		say("bind-mounting %s onto %s", host, inside);
-		int fd = (int)syscall(SYS_openat2, AT_FDCWD, inside, &how, sizeof(how));
+		int fd = open_in_rootfs(inside);
 		if (fd == -1)
 			die("--bind: in ROOTFS,", inside);
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
@@ -780,7 +820,7 @@ static void join_cgroup(pid_t pid, const char *id, const struct limits *lim)
 		write_cgroup_file(dir, "cgroup.procs", procs);
 	}
 	done();
-	/* STEP STUB: (void)pid; (void)id; (void)lim; (void)make_cgroup_dir; (void)write_cgroup_file; (void)v1_controllers; */
+	/* STEP STUB: (void)pid; (void)id; (void)lim; (void)make_cgroup_dir; (void)write_cgroup_file; */
 	/* STEP END */
 }
 
@@ -835,6 +875,22 @@ static void inherit_cpuset(const char *dir)
 	}
 }
 
+/* Is this v1 hierarchy ("cpu,cpuacct") one that join_cgroup() handles? */
+static bool holds_a_limit(const char *hierarchy)
+{
+	char names[64];
+
+	snprintf(names, sizeof(names), "%s", strrchr(hierarchy, '/') + 1);
+	for (char *save = NULL, *name = strtok_r(names, ",", &save); name != NULL;
+	     name = strtok_r(NULL, ",", &save)) {
+		for (size_t i = 0; v1_controllers[i] != NULL; i++) {
+			if (strcmp(name, v1_controllers[i]) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /*
  * A cgroup namespace's root, in each hierarchy, is the group its maker
  * is in there. On v1, join_cgroup() moved the container in the three
@@ -842,7 +898,8 @@ static void inherit_cpuset(const char *dir)
  * devices, name=systemd, a hybrid's unified...) it would stay in the
  * host's group, and root inside could mount that tree, list the host's
  * groups and make or remove some. So, as runc does, it gets a group of
- * its own in every hierarchy, before it makes its cgroup namespace.
+ * its own in every other hierarchy too, before it makes its cgroup
+ * namespace.
  */
 static void join_every_hierarchy(pid_t pid, const char *id)
 {
@@ -851,9 +908,11 @@ static void join_every_hierarchy(pid_t pid, const char *id)
 
 	if (cgroup_version() == CGROUP_V2)
 		return;
-	say("joining a group in each of the %zu v1 hierarchies", n);
+	say("joining a group in every other v1 hierarchy");
 	snprintf(procs, sizeof(procs), "%d", (int)pid);
 	for (size_t i = 0; i < n; i++) {
+		if (holds_a_limit(list[i]))
+			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", list[i], cgroup_parent);
 		make_cgroup_dir(dir);
 		inherit_cpuset(dir);
