@@ -167,7 +167,7 @@ async function run(context, deckArg) {
 			await Promise.all(imgs.map((img) => img.decode().catch(() => {})));
 			const clone = slide.cloneNode(true);
 			clone.querySelectorAll('aside.notes').forEach((n) => n.remove());
-			const title = slide.querySelector('h1, h2')?.textContent.trim() ?? '(untitled)';
+			const title = slide.querySelector('h1, h2')?.textContent.trim().replace(/\s+/g, ' ') ?? '(untitled)';
 			return {
 				title,
 				present: slide.classList.contains('present'),
