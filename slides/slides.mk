@@ -67,9 +67,13 @@ $(SLIDES_OUT)/index.html: $(SLIDES_DEPS)
 	$(SLIDES_PANDOC) -o $@.tmp $(SLIDES_MD)
 	mv $@.tmp $@
 
-# The talk: the same sources, only the slides marked .talk.
+# The talk: the same sources, only the slides marked .talk (or .demo).
+# defaultTiming paces the speaker view (S): 45 minutes over its slides.
+TALK_MINUTES = 45
+TALK_SLIDES = $(shell cat $(SLIDES_MD) | grep -cE '^\#{1,2} .*\{[^}]*\.(talk|demo)[ }]')
 $(SLIDES_OUT)/talk.html: $(SLIDES_DEPS)
-	$(SLIDES_PANDOC) --lua-filter=slides/talk.lua -M talk=true -o $@.tmp $(SLIDES_MD)
+	$(SLIDES_PANDOC) --lua-filter=slides/talk.lua -M talk=true \
+		-V defaultTiming=$$(( $(TALK_MINUTES) * 60 / $(TALK_SLIDES) )) -o $@.tmp $(SLIDES_MD)
 	mv $@.tmp $@
 
 test-slides: $(SLIDES_OUT)/index.html $(SLIDES_OUT)/talk.html $(SLIDES_NPM)
