@@ -1,12 +1,13 @@
 # Demystifying Containers: build, test and demo every chapter.
 #
 #   sudo make demo        install what is missing, build, and tour every chapter
+#   sudo make demo CH=03 PACE=1   one chapter, one Enter per command (the talk)
 #   sudo make test        the whole suite: solutions pass, exercises fail, all in sync
 #   make check CH=01      chapter 01's tests against your exercise in chapters/
 #   make check CH=01 IMPL=solutions   ...or against the solution
 #   make diff CH=02       what chapter 02 adds to chapter 01
 #   make doctor           what this machine can run, chapter by chapter
-#   make slides           the talk, as one offline HTML file
+#   make slides           the deck, as offline HTML files (workshop and talk)
 #   make exercises        (maintainers) regenerate chapters/ from solutions/
 #   make lessons          (maintainers) re-cut the lessons' code from solutions/
 #
@@ -154,9 +155,11 @@ rootfs: $(ROOTFS)/.rootfs-fetch
 $(ROOTFS)/.rootfs-fetch: | rootfs-fetch.sh
 	./rootfs-fetch.sh --busybox $(ROOTFS)
 
+# CH=NN: one chapter's demo; PACE=1: wait for Enter before each command.
 demo: deps
+	@test -z "$(CH)" -o -n "$(CH_DIR)" || { echo "make demo: no chapter $(CH) in solutions/" >&2; exit 2; }
 	@$(MAKE) -s -j$(NPROC) all rootfs $(BUILD)/tests/hog
-	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" tests/demo.sh
+	@BUILD=$(BUILD) CHAPTERS="$(if $(CH),$(CH_DIR),$(CHAPTERS))" PACE="$(PACE)" tests/demo.sh
 
 clean:
 	rm -rf $(BUILD) $(SOL_PROGS) $(EX_PROGS)

@@ -3,9 +3,13 @@
 # Included by the top-level Makefile (run from the repo root); on its own:
 #   make -f slides/slides.mk slides
 #
-#   make slides        build $(BUILD)/slides/index.html (+ the diagrams as SVG)
-#   make test-slides   open it in headless chromium, check every slide,
-#                      save $(BUILD)/slides/title.png
+#   make slides        build $(BUILD)/slides/index.html, the workshop deck, and
+#                      $(BUILD)/slides/talk.html, the 45-minute talk: the
+#                      slides marked .talk (slides/talk.lua), same sources
+#   make test-slides   check that the live demo runs what the slides show
+#                      (slides/check-demo.sh), then open both decks in
+#                      headless chromium and check that every slide fits
+#                      (slides/check-deck.mjs); DECK_PNG=DIR saves each slide
 #
 # Code on a slide is cut from solutions/ by slides/include-code.lua, which
 # runs slides/snippet.awk: a missing file or snippet fails the build.
@@ -14,7 +18,7 @@ BUILD ?= build
 
 # The deck, in order: a later chapter is one more name here (slides/NAME.md).
 SLIDE_PARTS = intro 01-chroot 02-pivot_root 03-mnt 04-uts 05-ipc 06-pid \
-              07-net 08-user 09-cgroup 10-time
+              07-net 08-user 09-cgroup 10-time end
 
 SLIDES_OUT      := $(BUILD)/slides
 SLIDES_NODE     := $(SLIDES_OUT)/node
@@ -28,7 +32,7 @@ SLIDES_CODE      = $(wildcard $(sort $(shell sed -n 's/.*include="\([^"]*\)".*/\
 
 .PHONY: slides test-slides slide-diagrams
 
-slides: $(SLIDES_OUT)/index.html
+slides: $(SLIDES_OUT)/index.html $(SLIDES_OUT)/talk.html
 
 slide-diagrams: $(SLIDE_DIAGRAMS)
 
@@ -52,14 +56,26 @@ $(SLIDES_NPM): slides/package.json slides/package-lock.json
 # data: URIs, so the file makes no request at all.
 # The settings are in slides/pandoc.yaml; diagrams are found by name
 # (![](timeline.svg)) on the resource path.
-$(SLIDES_OUT)/index.html: $(SLIDES_MD) slides/pandoc.yaml slides/deck.css \
-		slides/include-code.lua slides/snippet.awk slides/slides.mk \
+SLIDES_DEPS = $(SLIDES_MD) slides/pandoc.yaml slides/deck.css \
+		slides/include-code.lua slides/snippet.awk slides/talk.lua slides/slides.mk \
 		$(SLIDE_DIAGRAMS) $(SLIDES_CODE) $(SLIDES_NPM)
-	pandoc --defaults=slides/pandoc.yaml \
+SLIDES_PANDOC = pandoc --defaults=slides/pandoc.yaml \
 		--resource-path=$(SLIDES_OUT)/diagrams:. \
-		-V revealjs-url=$(SLIDES_NODE)/node_modules/reveal.js \
-		-o $@.tmp $(SLIDES_MD)
+		-V revealjs-url=$(SLIDES_NODE)/node_modules/reveal.js
+
+$(SLIDES_OUT)/index.html: $(SLIDES_DEPS)
+	$(SLIDES_PANDOC) -o $@.tmp $(SLIDES_MD)
 	mv $@.tmp $@
 
-test-slides: $(SLIDES_OUT)/index.html $(SLIDES_NPM)
-	node slides/check-deck.mjs $(SLIDES_OUT)/index.html $(SLIDES_NODE) $(SLIDES_OUT)/title.png
+# The talk: the same sources, only the slides marked .talk (or .demo).
+# defaultTiming paces the speaker view (S): 45 minutes over its slides.
+TALK_MINUTES = 45
+TALK_SLIDES = $(shell cat $(SLIDES_MD) | grep -cE '^\#{1,2} .*\{[^}]*\.(talk|demo)[ }]')
+$(SLIDES_OUT)/talk.html: $(SLIDES_DEPS)
+	$(SLIDES_PANDOC) --lua-filter=slides/talk.lua -M talk=true \
+		-V defaultTiming=$$(( $(TALK_MINUTES) * 60 / $(TALK_SLIDES) )) -o $@.tmp $(SLIDES_MD)
+	mv $@.tmp $@
+
+test-slides: $(SLIDES_OUT)/index.html $(SLIDES_OUT)/talk.html $(SLIDES_NPM)
+	slides/check-demo.sh
+	node slides/check-deck.mjs $(SLIDES_NODE) $(SLIDES_OUT)/index.html $(SLIDES_OUT)/talk.html

@@ -15,6 +15,18 @@
 #       blank line and "/* ...and in run_container(): */" before each next one.
 #   -v raw=1 keeps every marker line (fn mode only).
 #
+# Two options shape a snippet for a slide (either mode):
+#   -v nocomments=1  drops every comment that stands on lines of its own
+#       (the block above a function too), so a long function fits; the
+#       slide's notes then say what the comments said. Comments after code
+#       on the same line stay.
+#   -v part=K/N      the Kth of N parts. The cuts fall on blank lines
+#       between the function's own statements (never inside a block or a
+#       statement), chosen so that the longest part is as short as it can
+#       be. A part after the first starts with "/* in NAME(), continued: */"
+#       unless it starts a block of its own. Used to spread one function
+#       over two slides, or two columns.
+#
 # The snippet goes to stdout. When it is not found, the message goes to stderr
 # and the exit status is 1 (2 for bad usage). Never prints an empty snippet.
 # POSIX awk: runs under mawk, gawk and busybox awk.
@@ -40,6 +52,15 @@ BEGIN {
 		fail(2, "fn=" fn ": not a C identifier")
 	if (step != "" && step !~ /^[0-9A-Za-z_]+$/)
 		fail(2, "step=" step ": not a step number")
+	if (part != "") {
+		if (part !~ /^[1-9][0-9]*\/[1-9][0-9]*$/)
+			fail(2, "part=" part ": not K/N")
+		split(part, kn, "/")
+		part_k = kn[1] + 0
+		part_n = kn[2] + 0
+		if (part_k > part_n)
+			fail(2, "part=" part ": K is greater than N")
+	}
 	if (ARGC < 2)
 		fail(2, "no input file given")
 }
@@ -118,8 +139,9 @@ function cut_function(    sig, first, last, i, skipping) {
 				continue
 			}
 		}
-		print line[i]
+		emit(line[i], fn, 0)
 	}
+	finish(1)
 }
 
 # The name of the function whose body holds line at, or "" at file scope:
@@ -194,9 +216,9 @@ function cut_block(start,    i, stop, k, out, m, first, prefix, lead, skipping) 
 	}
 	for (k = first; k <= m; k++) {
 		if (substr(out[k], 1, length(prefix)) == prefix)
-			snip[++nsnip] = substr(out[k], length(prefix) + 1)
+			add_snip(substr(out[k], length(prefix) + 1), blockfn, 0)
 		else
-			snip[++nsnip] = ""
+			add_snip("", blockfn, 0)
 	}
 }
 
@@ -216,14 +238,147 @@ function cut_step(    i, blocks, at, name, k) {
 		if (blocks > 1) {
 			name = enclosing_function(at[k])
 			if (k > 1)
-				snip[++nsnip] = ""
+				add_snip("", name, 1)
 			if (name == "")
-				snip[++nsnip] = "/* ... */"
+				add_snip("/* ... */", name, 1)
 			else
-				snip[++nsnip] = "/* " (k > 1 ? "...and in " : "in ") name "(): */"
+				add_snip("/* " (k > 1 ? "...and in " : "in ") name "(): */", name, 1)
 		}
+		blockfn = enclosing_function(at[k])
 		cut_block(at[k])
 	}
 	for (k = 1; k <= nsnip; k++)
-		print snip[k]
+		emit(snip[k], snipfn[k], snipgen[k])
+	finish(0)
+}
+
+function add_snip(s, name, generated) {
+	snip[++nsnip] = s
+	snipfn[nsnip] = name
+	snipgen[nsnip] = generated
+}
+
+# --- the options: nocomments and part ----------------------------------------
+
+# Every line of the snippet passes here, with the function it is in and
+# whether this script wrote it (a block's heading: never dropped).
+function emit(s, name, generated) {
+	if (nocomments && !generated) {
+		if (in_dropped) {
+			if (s ~ /\*\//)
+				in_dropped = 0
+			return
+		}
+		if (s ~ /^[ \t]*\/\//)
+			return
+		if (s ~ /^[ \t]*\/\*/) {
+			# A comment that starts the line: dropped when nothing follows it.
+			if (s !~ /\*\//) {
+				in_dropped = 1
+				return
+			}
+			if (s ~ /\*\/[ \t]*$/)
+				return
+		}
+		# No two blank lines in a row where a comment was.
+		if (s ~ /^[ \t]*$/ && (nout == 0 || out_line[nout] ~ /^[ \t]*$/))
+			return
+	}
+	out_line[++nout] = s
+	out_fn[nout] = name
+	out_gen[nout] = generated
+}
+
+# s without its strings, character constants and comments, so that its
+# braces can be counted; a comment left open carries over in in_cmt.
+function code_only(s,    r, c, q) {
+	r = ""
+	while (s != "") {
+		if (in_cmt) {
+			if (!match(s, /\*\//))
+				return r
+			s = substr(s, RSTART + 2)
+			in_cmt = 0
+			continue
+		}
+		c = substr(s, 1, 1)
+		if (substr(s, 1, 2) == "/*") {
+			in_cmt = 1
+			s = substr(s, 3)
+		} else if (substr(s, 1, 2) == "//") {
+			return r
+		} else if (c == "\"" || c == "'") {
+			q = c
+			s = substr(s, 2)
+			while (s != "" && substr(s, 1, 1) != q)
+				s = substr(s, (substr(s, 1, 1) == "\\") ? 3 : 2)
+			s = substr(s, 2)
+		} else {
+			r = r c
+			s = substr(s, 2)
+		}
+	}
+	return r
+}
+
+# Print the snippet, or the part of it that part=K/N asks for. in_fn: the
+# snippet is a whole function, whose statements are at depth 1 (a step's
+# are at depth 0).
+function finish(in_fn,    i, depth, t, m, cand, j, p, best, from, len, worst, lo, hi, name, first) {
+	while (nout > 0 && out_line[nout] ~ /^[ \t]*$/)
+		nout--
+	if (part == "") {
+		for (i = 1; i <= nout; i++)
+			print out_line[i]
+		return
+	}
+	# The places a cut may go: blank lines between top-level statements.
+	m = 0
+	depth = 0
+	in_cmt = 0
+	for (i = 1; i <= nout; i++) {
+		if (out_line[i] ~ /^[ \t]*$/ && depth == in_fn && !in_cmt)
+			cand[++m] = i
+		t = code_only(out_line[i])
+		depth += gsub(/\{/, "{", t) - gsub(/\}/, "}", t)
+	}
+	if (m < part_n - 1)
+		fail(1, FILENAME ": " what ": cannot cut it in " part_n " parts, it has " m " blank line(s) between statements")
+	# Cut points 0 = before the first line, m + 1 = after the last.
+	cand[0] = 0
+	cand[m + 1] = nout + 1
+	# best[j, p]: the longest part, at its shortest, when the first j parts
+	# end at cut p; from[j, p] the cut before it.
+	for (p = 1; p <= m + 1; p++)
+		best[1, p] = cand[p] - 1
+	for (j = 2; j <= part_n; j++)
+		for (p = j; p <= m + 1; p++) {
+			best[j, p] = -1
+			for (i = j - 1; i < p; i++) {
+				len = cand[p] - cand[i] - 1
+				worst = (best[j - 1, i] > len) ? best[j - 1, i] : len
+				if (best[j, p] == -1 || worst < best[j, p]) {
+					best[j, p] = worst
+					from[j, p] = i
+				}
+			}
+		}
+	p = m + 1
+	for (j = part_n; j >= 1; j--) {
+		hi[j] = cand[p] - 1
+		i = (j > 1) ? from[j, p] : 0
+		lo[j] = cand[i] + 1
+		p = i
+	}
+	for (i = lo[part_k]; i <= hi[part_k] && out_line[i] ~ /^[ \t]*$/; i++)
+		;
+	first = i
+	if (first > hi[part_k])
+		fail(1, FILENAME ": " what ": part " part " is empty")
+	if (part_k > 1 && !out_gen[first]) {
+		name = out_fn[first]
+		print (name == "" ? "/* ... */" : "/* in " name "(), continued: */")
+	}
+	for (i = first; i <= hi[part_k]; i++)
+		print out_line[i]
 }

@@ -2,10 +2,20 @@
 # tests/demo.sh: the narrated tour that `make demo` runs, and the talk's
 # live demo. One function per chapter; each runs that chapter's solution
 # with -v, so the container narrates how it is built.
+#
+#   make demo                 every chapter, back to back
+#   make demo CH=03           one chapter
+#   make demo CH=03 PACE=1    print each command, wait for Enter, then run it,
+#                             so a speaker can talk over it
+#
+# Every command run with `show` is on the chapter's "Live demo" slide, as
+# written here with "$ROOTFS" spelled build/rootfs; slides/check-demo.sh
+# (make test-slides) fails when the two differ.
 
 set -eu
 BUILD=${BUILD:-build}
 CHAPTERS=${CHAPTERS:?set by make}
+PACE=${PACE:-}
 ROOTFS=$BUILD/rootfs
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
@@ -20,38 +30,61 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 chapter() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+say() { printf '%s\n' "$*"; }
 # Show the command as you would type it, then run it; a demo step may fail
-# on purpose.
+# on purpose. With PACE, wait for Enter first (EOF on stdin: go on). The
+# command gets /dev/null as stdin, so it cannot eat the speaker's Enters.
 show() {
-	local line='$' arg q="'"
+	local line='#' arg q="'"
 	for arg in "$@"; do
 		case $arg in
 		*[[:space:]\"\'\;\&\|\$\<\>\(\)\*]*) arg="'${arg//$q/$q\\$q$q}'" ;;
 		esac
 		line+=" $arg"
 	done
-	printf '%s%s%s\n' "$dim" "$line" "$plain"
-	"$@" || printf '%s(exit status %d)%s\n' "$dim" "$?" "$plain"
+	printf '%s%s%s' "$dim" "$line" "$plain"
+	# A terminal echoes the Enter; a pipe (yes '' | make demo PACE=1) does not.
+	if [ -n "$PACE" ] && read -r _ && [ -t 0 ]; then
+		:
+	else
+		echo
+	fi
+	"$@" </dev/null || printf '%s(exit status %d)%s\n' "$dim" "$?" "$plain"
 }
 
-# A file that lives only on the host: what an escape would read.
-host_file=$(mktemp /tmp/dc-demo-XXXXXX)
-trap 'rm -f "$host_file"' EXIT
-echo "a host-only file, $(date -u +%FT%TZ)" >"$host_file"
-# The escape tool goes into the demo rootfs, as the tests do.
+# A file that lives only on the host: what an escape would read. A fixed
+# name, so the slide can show it; noclobber (O_EXCL) refuses a planted one.
+host_file=/tmp/dc-demo-host
+persist_dir=$BUILD/demo-ns
+queue=''
+cleanup() {
+	rm -f "$host_file"
+	if [ -d "$persist_dir" ]; then
+		umount "$persist_dir/mnt" 2>/dev/null || true
+		rm -rf "$persist_dir"
+	fi
+	if [ -n "$queue" ]; then ipcrm -q "$queue" || true; fi
+}
+trap cleanup EXIT
+cleanup	# what an interrupted run left
+(set -C && echo "a host-only file, $(date -u +%FT%TZ)" >"$host_file")
+# The escape tool and the memory hog go into the demo rootfs, as in the tests.
 install -m 755 solutions/01-chroot/unroot "$ROOTFS/bin/unroot"
+if [ -x "$BUILD/tests/hog" ]; then
+	install -m 755 "$BUILD/tests/hog" "$ROOTFS/bin/hog"
+fi
 
 demo_01() {
 	chapter "01 chroot (1979): a new root directory, and nothing else"
 	show solutions/01-chroot/container -v "$ROOTFS" /bin/sh -c 'head -n 1 /etc/os-release; ls /'
-	echo "The escape: unroot climbs back out, then reads a file on the host."
-	show solutions/01-chroot/container "$ROOTFS" /bin/unroot /bin/cat "$host_file"
+	say "The escape: unroot climbs back out, then reads a file on the host."
+	show solutions/01-chroot/container "$ROOTFS" /bin/unroot /bin/cat /tmp/dc-demo-host
 }
 
 demo_02() {
 	chapter "02 pivot_root: a root you cannot climb out of"
-	show solutions/02-pivot_root/container -v "$ROOTFS" /bin/unroot /bin/cat "$host_file"
-	echo "Inside, only the new root is mounted (plus the /proc we mount to look):"
+	show solutions/02-pivot_root/container -v "$ROOTFS" /bin/unroot /bin/cat /tmp/dc-demo-host
+	say "Inside, only the new root is mounted (plus the /proc we mount to look):"
 	show solutions/02-pivot_root/container "$ROOTFS" /bin/sh -c \
 		'mount -t proc proc /proc && cut -d" " -f5 /proc/self/mountinfo'
 }
@@ -59,32 +92,29 @@ demo_02() {
 demo_03() {
 	chapter "03 mnt (2002): a mount table of its own"
 	show solutions/03-mnt/container -v "$ROOTFS" /bin/sh -c 'cut -d" " -f5 /proc/self/mountinfo; ls /dev'
-	echo "A namespace lives while something holds it: keep it with --persist, rejoin with enter."
-	persist=$(mktemp -d /tmp/dc-demo-persist-XXXXXX)
-	show solutions/03-mnt/container --persist "$persist" "$ROOTFS" /bin/sh -c 'echo "written inside" > /tmp/note'
-	if [ -x solutions/03-mnt/enter ]; then
-		show solutions/03-mnt/enter "$persist" /bin/cat /tmp/note
-	fi
-	show umount "$persist/mnt"
-	rm -rf "$persist"
+	say "A namespace lives while something holds it: keep it with --persist, rejoin with enter."
+	show mkdir "$BUILD"/demo-ns
+	show solutions/03-mnt/container --persist "$BUILD"/demo-ns "$ROOTFS" /bin/sh -c 'echo "written inside" > /tmp/note'
+	show solutions/03-mnt/enter "$BUILD"/demo-ns /bin/cat /tmp/note
+	show umount "$BUILD"/demo-ns/mnt
+	show rm -r "$BUILD"/demo-ns
 }
 
 demo_04() {
 	chapter "04 uts (2006): a hostname of its own"
 	show solutions/04-uts/container -v --hostname demo "$ROOTFS" /bin/sh -c 'hostname renamed-inside; hostname'
-	echo "The host is still called: $(hostname)"
+	show hostname
 }
 
 demo_05() {
 	chapter "05 ipc (2006): System V IPC and POSIX queues of its own"
-	if command -v ipcmk >/dev/null; then
-		id=$(ipcmk -Q | awk '{print $NF}')
-		echo "On the host, message queue $id:"
-		ipcs -q | tail -n +4
-		echo "Inside, the kernel's table of queues is empty:"
-		show solutions/05-ipc/container "$ROOTFS" /bin/cat /proc/sysvipc/msg
-		ipcrm -q "$id"
-	fi
+	say "On the host, a message queue (made with ipcmk -Q):"
+	queue=$(ipcmk -Q | awk '{print $NF}')
+	show ipcs -q
+	say "Inside, the kernel's table of queues is empty:"
+	show solutions/05-ipc/container "$ROOTFS" /bin/cat /proc/sysvipc/msg
+	ipcrm -q "$queue"
+	queue=''
 }
 
 demo_06() {
@@ -94,33 +124,27 @@ demo_06() {
 
 demo_07() {
 	chapter "07 net (2009): a network of its own, wired to the host by a veth pair"
-	show solutions/07-net/container "$ROOTFS" /sbin/ip -br addr
+	show solutions/07-net/container "$ROOTFS" /sbin/ip -o addr
+	# shellcheck disable=SC2016 # the container's sh expands it, not this one
 	show solutions/07-net/container -v --net veth "$ROOTFS" /bin/sh -c \
-		'ip -br addr show eth0; ip route; ping -c 1 -W 5 "$(ip route | sed -n "s/default via \([^ ]*\).*/\1/p")"'
+		'ip -o -4 addr show eth0; ip route; ping -c 1 -W 5 "$(ip route | sed -n "s/default via \([^ ]*\).*/\1/p")"'
 }
 
 demo_08() {
 	chapter "08 user (2013): root inside, nobody outside -- and no root needed"
-	if command -v setpriv >/dev/null; then
-		echo "Started by uid 65534 (nobody), with no privilege at all:"
-		show setpriv --reuid=65534 --regid=65534 --clear-groups \
-			solutions/08-user/container -v "$ROOTFS" /bin/sh -c 'id; cat /proc/self/uid_map'
-	fi
+	say "Started by uid 65534 (nobody), with no privilege at all:"
+	show setpriv --reuid=65534 --regid=65534 --clear-groups \
+		solutions/08-user/container -v "$ROOTFS" /bin/sh -c 'id; cat /proc/self/uid_map'
 }
 
 demo_09() {
-	chapter "09 cgroup (2016): limits -- the OOM killer at 32 MB"
-	if [ -x "$BUILD/tests/hog" ]; then
-		install -m 755 "$BUILD/tests/hog" "$ROOTFS/bin/hog"
-		show solutions/09-cgroup/container -v --memory 32m "$ROOTFS" /bin/hog 256
-	else
-		show solutions/09-cgroup/container -v --memory 32m --pids 16 "$ROOTFS" /bin/cat /proc/self/cgroup
-	fi
+	chapter "09 cgroup (2016): limits -- the OOM killer at 64 MB"
+	show solutions/09-cgroup/container -v --memory 64m "$ROOTFS" /bin/hog 256
 }
 
 demo_10() {
 	chapter "10 time (2020): a container that booted a day earlier"
-	echo "The host's uptime: $(cut -d' ' -f1 /proc/uptime) s"
+	show cat /proc/uptime
 	show solutions/10-time/container -v --uptime-offset 86400 "$ROOTFS" /bin/cat /proc/uptime
 }
 
@@ -130,4 +154,4 @@ for ch in $CHAPTERS; do
 		"$fn"
 	fi
 done
-printf '\n%sThat was every chapter so far. Next: chapters/*/README.md, or make slides.%s\n' "$bold" "$plain"
+printf '\n%sThat was the demo of: %s. Next: chapters/*/README.md, or make slides.%s\n' "$bold" "$CHAPTERS" "$plain"
