@@ -50,14 +50,26 @@ static void done(void)
 
 /*
  * Most failures here come from the environment, not the code: say what
- * usually fixes them.
+ * usually fixes them. Each hint is keyed by what happened -- the call as
+ * die() names it (NULL: any call) and its errno -- and the first match
+ * wins, so the specific come before the general.
  */
+static const struct hint {
+	const char *call;
+	int err;
+	const char *text;
+} hints[] = {
+	{NULL, EPERM, "run as root (sudo), or see chapter 08 for rootless"},
+	{"rootfs", ENOENT, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
+	{"rootfs", ENOTDIR, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
+};
+
 static const char *hint_for(const char *call, int err)
 {
-	if (err == EPERM)
-		return "run as root (sudo), or see chapter 08 for rootless";
-	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
-		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		if (hints[i].err == err && (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
+			return hints[i].text;
+	}
 	return NULL;
 }
 

@@ -88,54 +88,70 @@ static void done(void)
 
 /*
  * Most failures here come from the environment, not the code: say what
- * usually fixes them.
+ * usually fixes them. Each hint is keyed by what happened -- the call as
+ * die() names it (NULL: any call), its errno, and who we are -- and the
+ * first match wins, so the specific come before the general.
  */
+enum who { ANYONE, ROOTLESS, ROOTLESS_INSIDE };
+#define MAP_RULE "a map is \"INSIDE OUTSIDE COUNT\" lines whose ranges do not overlap"
+static const struct hint {
+	const char *call;
+	int err;
+	enum who who;   /* ROOTLESS: started without root; _INSIDE: and on the container's side */
+	const char *text;
+} hints[] = {
+	{"write uid_map", EPERM, ROOTLESS, "without privilege you may map only yourself: the default "
+					   "map does"},
+	{"write gid_map", EPERM, ROOTLESS, "without privilege, gid_map needs \"deny\" in setgroups "
+					   "first, and may map only your own gid"},
+	/* Anyone: once gid_map is written, setgroups is fixed (user_namespaces(7)). */
+	{"write setgroups", EPERM, ANYONE, "setgroups must be written before gid_map: once a gid map "
+					   "is set, setgroups can no longer change"},
+	{"write uid_map", EINVAL, ANYONE, MAP_RULE},
+	{"write gid_map", EINVAL, ANYONE, MAP_RULE},
+	{"clone", EPERM, ROOTLESS, "without root, the other namespaces need a user namespace to "
+				   "own them"},
+	{NULL, EPERM, ROOTLESS_INSIDE, "does this kernel refuse unprivileged user namespaces? see "
+				       "make doctor (Ubuntu 24.04: "
+				       "kernel.apparmor_restrict_unprivileged_userns)"},
+	{NULL, EPERM, ROOTLESS, "not rootless: --net veth and --persist need root on the host"},
+	{NULL, EPERM, ANYONE, "run as root (sudo), or rootless: see chapter 08"},
+	/* In a user namespace the kernel checks a path as the mapped uid, not as root. */
+	{"bind-mount", EACCES, ANYONE, "root inside is, on the host, the uid that --uid-map names, "
+				       "and it must reach this path: every directory above it "
+				       "needs o+x (chmod o+x)"},
+	{"--bind", ENOENT, ANYONE, "INSIDE must exist in ROOTFS: make it there (mkdir) first"},
+	{"--bind", ELOOP, ANYONE, "without openat2(2) (Linux 5.6), INSIDE may not go through a "
+				  "symlink"},
+	{"--persist", ELOOP, ANYONE, "a symlink in DIR could point the mount anywhere on the host: "
+				    "remove it, or choose another DIR"},
+	{"--persist", EBUSY, ANYONE, "it already holds a namespace from an earlier --persist: "
+				    "umount it first, or choose another DIR"},
+	{"--persist", EISDIR, ANYONE, "--persist makes a file there, or uses a plain file that is "
+				     "there: move this one away"},
+	{"--persist", EINVAL, ANYONE, "--persist makes a file there, or uses a plain file that is "
+				     "there: move this one away"},
+	{"rootfs", ENOENT, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
+	{"rootfs", ENOTDIR, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
+	{"rootfs", EINVAL, ANYONE, "ROOTFS is the host's own root: a container needs a root of its own "
+				  "(./rootfs-fetch.sh makes one)"},
+	{"pivot_root", EINVAL, ANYONE, "the new root must be a mount point, and neither it nor its "
+				      "parent may have shared propagation (see pivot_root(2))"},
+	{"pivot_root", EBUSY, ANYONE, "the new root is on the current root's filesystem: bind-mount it "
+				     "onto itself first, to make it a mount point"},
+};
+
 static const char *hint_for(const char *call, int err)
 {
-	if (err == EPERM && strstr(call, "gid_map") && rootless)
-		return "without privilege, gid_map needs \"deny\" in setgroups first, "
-		       "and may map only your own gid";
-	if (err == EPERM && strncmp(call, "write /proc", 11) == 0)
-		return "without privilege you may map only yourself: the default map does";
-	if (err == EINVAL && strncmp(call, "write /proc", 11) == 0)
-		return "a map is \"INSIDE OUTSIDE COUNT\" lines whose ranges do not overlap";
-	if (err == EPERM && rootless && strcmp(call, "clone") == 0)
-		return "without root, the other namespaces need a user namespace to own them";
-	if (err == EPERM && rootless && in_container)
-		return "does this kernel refuse unprivileged user namespaces? see make doctor "
-		       "(Ubuntu 24.04: kernel.apparmor_restrict_unprivileged_userns)";
-	if (err == EPERM && rootless)
-		return "not rootless: --net veth and --persist need root on the host";
-	if (err == EPERM)
-		return "run as root (sudo), or rootless: see chapter 08";
-	/* In a user namespace the kernel checks a path as the mapped uid, not as root. */
-	if (err == EACCES && strcmp(call, "bind-mount") == 0)
-		return "root inside is, on the host, the uid that --uid-map names, and it must "
-		       "reach this path: every directory above it needs o+x (chmod o+x)";
-	if (err == ENOENT && strncmp(call, "--bind", 6) == 0)
-		return "INSIDE must exist in ROOTFS: make it there (mkdir) first";
-	if (err == ELOOP && strncmp(call, "--bind", 6) == 0)
-		return "without openat2(2) (Linux 5.6), INSIDE may not go through a symlink";
-	if (err == ELOOP && strcmp(call, "--persist") == 0)
-		return "a symlink in DIR could point the mount anywhere on the host: "
-		       "remove it, or choose another DIR";
-	if (err == EBUSY && strcmp(call, "--persist") == 0)
-		return "it already holds a namespace from an earlier --persist: "
-		       "umount it first, or choose another DIR";
-	if ((err == EISDIR || err == EINVAL) && strcmp(call, "--persist") == 0)
-		return "--persist makes a file there, or uses a plain file that is there: "
-		       "move this one away";
-	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
-		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
-	if (err == EINVAL && strcmp(call, "rootfs") == 0)
-		return "ROOTFS is the host's own root: a container needs a root of its own "
-		       "(./rootfs-fetch.sh makes one)";
-	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
-		return "the new root must be a mount point, and neither it nor its parent "
-		       "may have shared propagation (see pivot_root(2))";
-	if (err == EBUSY && strcmp(call, "pivot_root") == 0)
-		return "the new root is on the current root's filesystem: bind-mount it "
-		       "onto itself first, to make it a mount point";
+	enum who us = !rootless ? ANYONE : in_container ? ROOTLESS_INSIDE : ROOTLESS;
+
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		const struct hint *h = &hints[i];
+
+		if (h->err == err && (h->call == NULL || strcmp(h->call, call) == 0) &&
+		    (h->who == ANYONE || h->who == us || (h->who == ROOTLESS && us == ROOTLESS_INSIDE)))
+			return h->text;
+	}
 	return NULL;
 }
 
@@ -323,7 +339,7 @@ static void bind_host_paths(char *const binds[])
 		say("bind-mounting %s onto %s", host, inside);
 		int fd = open_in_rootfs(inside);
 		if (fd == -1)
-			die("--bind: in ROOTFS,", inside);
+			die("--bind", inside);
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		if (mount(host, target, NULL, MS_BIND | MS_REC, NULL) == -1)
 			die("bind-mount", host);
@@ -1118,7 +1134,7 @@ static void write_proc_file(pid_t pid, const char *name, const char *text)
 	char path[64], call[80];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	snprintf(call, sizeof(call), "write %s", path);
+	snprintf(call, sizeof(call), "write %s", name);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd == -1)
 		die("open", path);

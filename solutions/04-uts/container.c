@@ -66,32 +66,40 @@ static void done(void)
 
 /*
  * Most failures here come from the environment, not the code: say what
- * usually fixes them.
+ * usually fixes them. Each hint is keyed by what happened -- the call as
+ * die() names it (NULL: any call) and its errno -- and the first match
+ * wins, so the specific come before the general.
  */
+static const struct hint {
+	const char *call;
+	int err;
+	const char *text;
+} hints[] = {
+	{NULL, EPERM, "run as root (sudo), or see chapter 08 for rootless"},
+	{"--persist", ELOOP, "a symlink in DIR could point the mount anywhere on the host: "
+				    "remove it, or choose another DIR"},
+	{"--persist", EBUSY, "it already holds a namespace from an earlier --persist: "
+				    "umount it first, or choose another DIR"},
+	{"--persist", EISDIR, "--persist makes a file there, or uses a plain file that is "
+				     "there: move this one away"},
+	{"--persist", EINVAL, "--persist makes a file there, or uses a plain file that is "
+				     "there: move this one away"},
+	{"rootfs", ENOENT, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
+	{"rootfs", ENOTDIR, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
+	{"rootfs", EINVAL, "ROOTFS is the host's own root: a container needs a root of its own "
+				  "(./rootfs-fetch.sh makes one)"},
+	{"pivot_root", EINVAL, "the new root must be a mount point, and neither it nor its "
+				      "parent may have shared propagation (see pivot_root(2))"},
+	{"pivot_root", EBUSY, "the new root is on the current root's filesystem: bind-mount it "
+				     "onto itself first, to make it a mount point"},
+};
+
 static const char *hint_for(const char *call, int err)
 {
-	if (err == EPERM)
-		return "run as root (sudo), or see chapter 08 for rootless";
-	if (err == ELOOP && strcmp(call, "--persist") == 0)
-		return "a symlink in DIR could point the mount anywhere on the host: "
-		       "remove it, or choose another DIR";
-	if (err == EBUSY && strcmp(call, "--persist") == 0)
-		return "it already holds a namespace from an earlier --persist: "
-		       "umount it first, or choose another DIR";
-	if ((err == EISDIR || err == EINVAL) && strcmp(call, "--persist") == 0)
-		return "--persist makes a file there, or uses a plain file that is there: "
-		       "move this one away";
-	if ((err == ENOENT || err == ENOTDIR) && strcmp(call, "rootfs") == 0)
-		return "ROOTFS must be a directory: make one with ./rootfs-fetch.sh";
-	if (err == EINVAL && strcmp(call, "rootfs") == 0)
-		return "ROOTFS is the host's own root: a container needs a root of its own "
-		       "(./rootfs-fetch.sh makes one)";
-	if (err == EINVAL && strcmp(call, "pivot_root") == 0)
-		return "the new root must be a mount point, and neither it nor its parent "
-		       "may have shared propagation (see pivot_root(2))";
-	if (err == EBUSY && strcmp(call, "pivot_root") == 0)
-		return "the new root is on the current root's filesystem: bind-mount it "
-		       "onto itself first, to make it a mount point";
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		if (hints[i].err == err && (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
+			return hints[i].text;
+	}
 	return NULL;
 }
 
