@@ -97,7 +97,17 @@ $(ROOTFS_TOOLS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/%.c
 # The tests' own code runs under the sanitizers too.
 $(BUILD)/tests/%.o: tests/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(SAN_FLAGS) -Itests -c -o $@ $<
+	$(CC) $(WARN) $(SAN_FLAGS) -Itests -I$(BUILD)/tests -c -o $@ $<
+
+# Each chapter's list of tests is made from tests/promises.list.
+$(BUILD)/tests/list_%.h: tests/promises.list tests/list.awk
+	@mkdir -p $(@D)
+	@awk -v ch=$(call step_of,$*) -v name=$* -f tests/list.awk $< > $@.tmp && mv $@.tmp $@
+
+$(TEST_BINS:%=%.o): $(BUILD)/tests/test_%.o: $(BUILD)/tests/list_%.h
+
+# Kept, not removed as intermediates (make's "rm build/tests/..." noise).
+.SECONDARY: $(TEST_BINS:%=%.o) $(patsubst $(BUILD)/tests/test_%,$(BUILD)/tests/list_%.h,$(TEST_BINS))
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_LIB)
 	$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka

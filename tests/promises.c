@@ -1578,13 +1578,28 @@ void test_orphans_are_reaped(void **state)
 
 	(void)state;
 	require_root();
+	/*
+	 * The orphan must outlive its parent, or the parent's shell may reap
+	 * it first and an init that never reaps orphans would pass: sleep
+	 * 0.3 s, in the background of a shell that exits at once. Once it has
+	 * exited, a zombie (state Z) that stays one for a second has a parent,
+	 * init, that does not reap it.
+	 */
 	run_container(&r, (const char *[]){test_rootfs(), "/bin/sh", "-c",
-					   "o=$(sh -c 'true & echo $!'); "
+					   "o=$(sh -c 'sleep 0.3 & echo $!'); z=0; "
 					   "for i in $(seq 400); do "
-					   "  [ -e /proc/$o ] || { echo reaped; exit 0; }; sleep 0.05; "
+					   "  [ -e /proc/$o ] || { echo reaped; exit 0; }; "
+					   "  read -r _ _ state parent _ < /proc/$o/stat; "
+					   "  [ \"$state\" = Z ] && z=$((z + 1)); [ $z -ge 20 ] && break; "
+					   "  sleep 0.05; "
 					   "done; "
-					   "echo \"orphan $o not reaped: $(cat /proc/$o/stat)\"; exit 1",
+					   "echo \"orphan $o, a child of $parent, is still there in state $state\"; "
+					   "exit 1",
 					   NULL});
+	if (r.exit_code != 0)
+		print_error("An orphan of the command became a zombie of PID 1 and stayed one: "
+			    "init must reap every child the kernel gives it, not only the command "
+			    "(waitpid(-1, ...) on SIGCHLD). Lesson 06, \"PID 1 is special\".\n");
 	assert_exit(&r, 0);
 	assert_string_equal(r.out, "reaped\n");
 	run_free(&r);

@@ -7,8 +7,9 @@
 #      own tests: a container start costs a second there); chapter 09's own
 #      tests also run in a qemu guest with pure cgroup v2 (tests/vm.sh);
 #   2. the untouched exercise (generated afresh into build/exercise/, so a
-#      student's edits in chapters/ are never touched) compiles and FAILS
-#      at least one of those tests: the tests really test the step;
+#      student's edits in chapters/ are never touched) compiles and fails
+#      exactly the tests in tests/expect/NN-name.fail, which its lesson
+#      names: the tests really test the step, and nothing else breaks;
 #   3. chapters/ is what `make exercises` would write from solutions/.
 # Then: cppcheck, the slides in a headless browser, and that the suite left
 # no mount and no temporary directory behind.
@@ -67,24 +68,56 @@ check_solution() {
 	fi
 }
 
-# The exercise must fail: its tests are worth nothing if it passes them.
+# The exercise must fail exactly the tests its lesson names, kept in
+# tests/expect/NN-name.fail: a test that fails when it should not is a
+# broken earlier promise, and one that passes when it should fail tests
+# nothing. An earlier chapter's promise on the list must say why.
+# The non-empty lines of $1.
+lines() { printf '%s\n' "$1" | sed '/^$/d'; }
+
+expected_failures() {
+	sed 's/#.*//; s/[[:space:]]*$//; /^$/d' "$1" | sort
+}
+
 check_exercise_fails() {
-	local log=$LOGS/$chapter-exercise.log total
+	local log=$LOGS/$chapter-exercise.log expect=tests/expect/$chapter.fail total
+	local got want unexpected missing bare
 	if [ "$(id -u)" -ne 0 ]; then
 		skip "$chapter" "exercise: not checked without root (its tests would only skip)"
 		return
 	fi
-	if run_tests "$log" "$BUILD/exercise/$chapter"; then
-		fail "$chapter" "exercise: the untouched exercise PASSES its tests" "$log"
+	if [ ! -f "$expect" ]; then
+		fail "$chapter" "exercise: $expect (the tests its exercise fails) is missing"
 		return
 	fi
-	local bad
-	bad=$(count FAILED "$log")
+	# An earlier chapter's promise that fails here needs a reason ("# why").
+	bare=$(awk -v ch="${chapter%%-*}" 'NR == FNR { if ($1 ~ /^[0-9][0-9]$/) made[$3] = $1; next }
+		/^#/ || NF == 0 { next }
+		$1 in made && made[$1] < ch && $0 !~ /#/ { print $1 }' tests/promises.list "$expect")
+	if [ -n "$bare" ]; then
+		echo "$expect lists earlier chapters' promises without saying why: $bare" >"$log"
+		fail "$chapter" "exercise: an earlier promise fails with no reason given" "$log"
+		return
+	fi
+	run_tests "$log" "$BUILD/exercise/$chapter"
 	total=$(sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' "$log" | tail -n 1)
-	if [ -n "$bad" ] && [ "$bad" -gt 0 ]; then
-		pass "$chapter" "exercise: fails $bad of ${total:-?} tests until the step is written"
-	else
+	if [ -z "$total" ]; then
 		fail "$chapter" "exercise: the test run broke instead of failing tests" "$log"
+		return
+	fi
+	got=$(sed -n 's/^\[  FAILED  \] \(test_[a-z0-9_]*\).*/\1/p' "$log" | sort -u)
+	want=$(expected_failures "$expect")
+	unexpected=$(comm -23 <(lines "$got") <(lines "$want") | tr '\n' ' ')
+	missing=$(comm -13 <(lines "$got") <(lines "$want") | tr '\n' ' ')
+	if [ -z "$unexpected$missing" ]; then
+		pass "$chapter" "exercise: fails exactly its $(lines "$want" | wc -l) of $total tests until the step is written"
+	else
+		{
+			[ -n "$unexpected" ] && echo "fails, but $expect does not expect it: $unexpected"
+			[ -n "$missing" ] && echo "passes, but $expect expects it to fail: $missing"
+			cat "$log"
+		} >"$log.why"
+		fail "$chapter" "exercise: does not fail exactly the tests its lesson names" "$log.why"
 	fi
 }
 

@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The promises this chapter keeps: tests/promises.list. */
+#define DC_PROMISE dc_test
+#include "list_01-chroot.h"
+
 /* The classic escape, run inside the chroot, reads a host-only file. */
 static void test_chroot_escape_reaches_host(void **state)
 {
@@ -84,17 +88,8 @@ static void test_chroot_without_chdir_leaves_cwd_outside(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		dc_test(test_command_sees_rootfs_files),
-		dc_test(test_default_command_is_shell),
-		dc_test(test_exit_status_propagates),
-		dc_test(test_missing_command_exits_127),
-		dc_test(test_bad_rootfs_is_a_clear_error),
-		dc_test(test_chroot_escape_reaches_host),
-		dc_test(test_escape_leaves_rootfs_clean),
-		dc_test(test_chroot_without_chdir_leaves_cwd_outside),
-	};
+	const struct CMUnitTest tests[] = {DC_TESTS};
 
-	return dc_run_tests("01-chroot", tests, DC_COUNT(tests), "test_command_sees_rootfs_files", promises_setup,
+	return dc_run_tests(DC_CHAPTER, tests, DC_COUNT(tests), DC_FIRST_OWN, promises_setup,
 			    promises_teardown);
 }
