@@ -206,6 +206,39 @@ for chapter in $CHAPTERS; do
 	fi
 done
 
+# The tests, tested: each tests/mutants/NN-what.patch is a plausible wrong
+# answer to chapter NN's step; built from the solution with the patch, it
+# must fail every test its "# must fail:" line names.
+check_mutant() {
+	local patch=$1 name chapter dir log tests got missed
+	name=$(basename "$patch" .patch)
+	chapter=$(basename "$(ls -d "solutions/${name%%-*}"-*)")
+	dir=$BUILD/mutants/$name log=$LOGS/mutant-$name.log
+	tests=$(sed -n 's/^# must fail: //p' "$patch")
+	mkdir -p "$dir"
+	if ! patch -s -o "$dir/container.c" "solutions/$chapter/container.c" "$patch" >"$log" 2>&1 ||
+		! ${CC:-cc} -std=gnu17 -Wall -Wextra -Werror -O2 -o "$dir/container" "$dir/container.c" >>"$log" 2>&1; then
+		fail mutants "$name: does not apply to, or build from, solutions/$chapter" "$log"
+		return
+	fi
+	DC_ONLY=$tests DC_IMPL=$dir DC_ROOTFS=$ROOTFS timeout 600 "$BUILD/tests/test_$chapter" >>"$log" 2>&1
+	got=$(sed -n 's/^\[  FAILED  \] \(test_[a-z0-9_]*\).*/\1/p' "$log" | sort -u)
+	missed=$(comm -13 <(lines "$got") <(lines "${tests//,/$'\n'}" | sort) | tr '\n' ' ')
+	if [ -n "$tests" ] && [ -z "$missed" ]; then
+		pass mutants "$name: caught by ${tests//,/, }"
+	else
+		fail mutants "$name: passes ${missed:-its tests (no \"# must fail:\" line?)}" "$log"
+	fi
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip mutants "not checked without root"
+else
+	for patch in tests/mutants/*.patch; do
+		check_mutant "$patch"
+	done
+fi
+
 if tests/lessons.sh check >"$LOGS/lessons.log" 2>&1; then
 	pass lessons "code in every lesson matches its solution"
 else
