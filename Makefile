@@ -5,6 +5,7 @@
 #   sudo make test        the whole suite: solutions pass, exercises fail, all in sync
 #   make check CH=01      chapter 01's tests against your exercise in chapters/
 #   make check CH=01 IMPL=solutions   ...or against the solution
+#   make check CH=09 VM=1   ...in a qemu guest with pure cgroup v2 (09 on)
 #   make diff CH=02       what chapter 02 adds to chapter 01
 #   make doctor           what this machine can run, chapter by chapter
 #   make slides           the deck, as offline HTML files (workshop and talk)
@@ -107,7 +108,7 @@ $(BUILD)/tests/list_%.h: tests/promises.list tests/list.awk
 $(TEST_BINS:%=%.o): $(BUILD)/tests/test_%.o: $(BUILD)/tests/list_%.h
 
 # Kept, not removed as intermediates (make's "rm build/tests/..." noise).
-.SECONDARY: $(TEST_BINS:%=%.o) $(patsubst $(BUILD)/tests/test_%,$(BUILD)/tests/list_%.h,$(TEST_BINS))
+.SECONDARY: $(TEST_LIB) $(TEST_BINS:%=%.o) $(patsubst $(BUILD)/tests/test_%,$(BUILD)/tests/list_%.h,$(TEST_BINS))
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_LIB)
 	$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka
@@ -132,10 +133,33 @@ test: deps
 	@$(MAKE) -s -j$(NPROC) test-programs
 	@BUILD=$(BUILD) CHAPTERS="$(CHAPTERS)" MAKE="$(MAKE)" tests/run.sh
 
+# From chapter 09 on the code has a branch per cgroup layout, and a run
+# tests only this machine's: say which, and VM=1 runs the chapter's own
+# tests in the pure cgroup v2 guest (tests/vm.sh) instead.
+CGROUP_CHAPTERS := $(filter-out 01-% 02-% 03-% 04-% 05-% 06-% 07-% 08-%,$(CHAPTERS))
+
 check: test-programs
-	@test -n "$(CH_DIR)" || { echo "usage: make check CH=NN [IMPL=chapters|solutions]" >&2; exit 2; }
+	@test -n "$(CH_DIR)" || { echo "usage: make check CH=NN [IMPL=chapters|solutions] [VM=1]" >&2; exit 2; }
+ifeq ($(VM),1)
+	@echo "== chapter $(CH_DIR): testing $(IMPL)/$(CH_DIR) in a qemu guest with pure cgroup v2"
+	BUILD=$(BUILD) tests/vm.sh --share . -- env DC_IMPL=$(IMPL)/$(CH_DIR) DC_ROOTFS=$(TEST_ROOTFS) \
+		DC_OWN_ONLY=1 $(BUILD)/tests/test_$(CH_DIR)
+else
 	@echo "== chapter $(CH_DIR): testing $(IMPL)/$(CH_DIR)"
-	DC_IMPL=$(IMPL)/$(CH_DIR) DC_ROOTFS=$(TEST_ROOTFS) $(BUILD)/tests/test_$(CH_DIR)
+	@if [ -n "$(filter $(CH_DIR),$(CGROUP_CHAPTERS))" ]; then \
+		if [ "$$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then \
+			echo "== cgroup layout tested: pure v2. Not tested: v1 and hybrid (most older distributions)."; \
+		elif [ -d /sys/fs/cgroup/unified ]; then \
+			echo "== cgroup layout tested: hybrid (v1 controllers). Not tested: pure v2, what most machines run:"; \
+			echo "   make check CH=$(CH) VM=1 runs this chapter's tests in a pure v2 guest."; \
+		else \
+			echo "== cgroup layout tested: v1. Not tested: pure v2, what most machines run:"; \
+			echo "   make check CH=$(CH) VM=1 runs this chapter's tests in a pure v2 guest."; \
+		fi; \
+	fi
+	@{ DC_IMPL=$(IMPL)/$(CH_DIR) DC_ROOTFS=$(TEST_ROOTFS) $(BUILD)/tests/test_$(CH_DIR) 2>&1; \
+		echo "dc-test-status: $$?"; } | tests/explain.sh
+endif
 
 # What a chapter adds to the one before it: the lesson, as a diff.
 diff:

@@ -26,7 +26,7 @@
  * fails halfway and cmocka jumps out of it: output buffers, temporary
  * directories, and the working directory it started in.
  */
-enum { MAX_TRACKED = 64 };
+enum { MAX_TRACKED = 1024 };
 static char *tracked_buffers[MAX_TRACKED];
 static char *tracked_dirs[MAX_TRACKED];
 static char start_cwd[4096];
@@ -508,7 +508,6 @@ void run_dump(const struct run *r, const char *what)
 
 const char *probe_get(const struct run *r, const char *key)
 {
-	static char value[8192];
 	size_t klen = strlen(key);
 
 	for (const char *line = r->out; line && *line;) {
@@ -516,11 +515,11 @@ const char *probe_get(const struct run *r, const char *key)
 		size_t len = end ? (size_t)(end - line) : strlen(line);
 
 		if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=') {
-			size_t vlen = len - klen - 1;
-			if (vlen >= sizeof(value))
-				vlen = sizeof(value) - 1;
-			memcpy(value, line + klen + 1, vlen);
-			value[vlen] = '\0';
+			/* A copy of its own: two values can be compared (freed after the test). */
+			char *value = strndup(line + klen + 1, len - klen - 1);
+			if (value == NULL)
+				harness_die("strndup", key);
+			track(tracked_buffers, value);
 			return value;
 		}
 		line = end ? end + 1 : NULL;

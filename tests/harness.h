@@ -69,7 +69,10 @@ void run_container(struct run *r, const char *const args[]);
 
 void run_free(struct run *r);
 
-/* The value of the probe's "key=value" line, or NULL. Valid until run_free. */
+/*
+ * The value of the probe's "key=value" line, or NULL: a copy of its own,
+ * valid until the end of the test (two can be compared).
+ */
 const char *probe_get(const struct run *r, const char *key);
 
 /* Print a run's output when a test fails, so the failure explains itself. */

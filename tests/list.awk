@@ -17,6 +17,9 @@ BEGIN {
 
 /^#/ || NF == 0 { next }
 
+# What the promise is, for people, follows a "|": drop it here.
+{ sub(/[ \t]*\|.*/, "") }
+
 NF < 3 || NF > 4 || $1 !~ /^[0-9][0-9]$/ || ($2 != "promise" && $2 != "net_user") ||
     $3 !~ /^test_[a-z0-9_]+$/ || (NF == 4 && $4 !~ /^[0-9][0-9]$/) {
 	printf "%s:%d: want \"CH KIND TEST [RETIRED]\": %s\n", FILENAME, FNR, $0 > "/dev/stderr"

@@ -64,7 +64,9 @@ check_solution() {
 			pass "$chapter" "$label: ${n:-0} tests passed"
 		fi
 	else
-		fail "$chapter" "$label: tests failed" "$log"
+		tests/explain.sh <"$log" | sed -n '/^What each failed test promises/,$p' >"$log.why"
+		cat "$log" >>"$log.why"
+		fail "$chapter" "$label: tests failed" "$log.why"
 	fi
 }
 
