@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -682,6 +683,18 @@ int harness_teardown_test(void **state)
 			remove_tree(tracked_dirs[i]);
 	}
 	return 0;
+}
+
+_Noreturn void dc_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	static char message[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	_assert_true(0, message, file, line);
+	abort();   /* not reached: cmocka jumps out of the test */
 }
 
 /* Whether `name` is one of the comma-separated names in `list`. */

@@ -147,6 +147,17 @@ int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
  */
 int find_sleeping(const char *mark, pid_t *pids, int max);
 
+/*
+ * A broken promise, said in one message: what was expected, what happened,
+ * and the likely cause. It reaches cmocka as the failure's own text, so
+ * it prints as "[  ERROR   ] --- MESSAGE" and then the line, each on a
+ * line of its own (cmocka's fail_msg prints elsewhere, and leaves an empty
+ * "[  ERROR   ] --- " in front of the line).
+ */
+#define dc_fail(...) dc_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void dc_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Assertions that print the run when they fail. */
 #define assert_exit(r, code)                                                                      \
 	do {                                                                                       \

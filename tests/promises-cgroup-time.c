@@ -186,7 +186,7 @@ static void assert_groups_found(const struct groups *gs)
 					group_with(gs, "cpu");
 	if (!ok) {
 		print_groups(gs);
-		fail_msg("the container is not in groups of its own under %s for memory, pids "
+		dc_fail("the container is not in groups of its own under %s for memory, pids "
 			 "and cpu", group_parent);
 	}
 }
@@ -202,7 +202,7 @@ static void assert_groups_gone(const struct groups *gs, const char *when)
 {
 	for (size_t i = 0; i < gs->n; i++) {
 		if (group_exists(gs->g[i].dir))
-			fail_msg("%s, the container's group %s is still there", when, gs->g[i].dir);
+			dc_fail("%s, the container's group %s is still there", when, gs->g[i].dir);
 	}
 }
 
@@ -246,7 +246,7 @@ static void wait_until_empty(const struct groups *gs)
 		usleep(10000);
 	}
 	print_groups(gs);
-	fail_msg("the container's processes are still in its groups 5 s after it was killed");
+	dc_fail("the container's processes are still in its groups 5 s after it was killed");
 }
 
 /* Remove every empty group under demystifying-containers, in every hierarchy. */
@@ -368,7 +368,7 @@ void test_memory_hog_is_killed_at_the_limit(void **state)
 
 		if (sscanf(line, "%d MB", &mb) != 1 || mb >= 64) {
 			run_dump(&r, "the hog's progress");
-			fail_msg("the hog went on to \"%.*s\" under a 64 MB limit",
+			dc_fail("the hog went on to \"%.*s\" under a 64 MB limit",
 				 (int)strcspn(line, "\n"), line);
 		}
 		lines++;
@@ -420,14 +420,14 @@ void test_fork_bomb_stops_at_the_pids_limit(void **state)
 		if (limited) {
 			assert_contains(r.err, "Resource temporarily unavailable");
 			if (processes > 16)
-				fail_msg("%d processes in the container under --pids 16", processes);
+				dc_fail("%d processes in the container under --pids 16", processes);
 		} else if (processes < 50) {
-			fail_msg("without --pids only %d processes started: the test proves nothing",
+			dc_fail("without --pids only %d processes started: the test proves nothing",
 				 processes);
 		}
 		run_free(&r);
 		if (find_sleepers(left, 4) > 0)
-			fail_msg("after the container exited, sleep %s is still running as PID %d",
+			dc_fail("after the container exited, sleep %s is still running as PID %d",
 				 sleeper_mark(), (int)left[0]);
 	}
 }
@@ -453,7 +453,7 @@ void test_cgroup_looks_like_the_root_inside(void **state)
 		if (strncmp(line, "ns.cgroup=", 10) == 0)
 			continue;
 		if (len < 2 || strncmp(line + len - 2, ":/", 2) != 0)
-			fail_msg("/proc/self/cgroup inside says \"%.*s\", not the root", (int)len,
+			dc_fail("/proc/self/cgroup inside says \"%.*s\", not the root", (int)len,
 				 line);
 		lines++;
 	}
@@ -540,7 +540,7 @@ void test_cgroup_namespace_hides_the_hosts_groups(void **state)
 
 		if (strstr(l, group_parent) == NULL || strstr(l, group_parent) > l + len) {
 			print_error("the container's /proc/PID/cgroup, seen from the host:\n%s", host_view);
-			fail_msg("in \"%.*s\" the container is in the host's group: its cgroup "
+			dc_fail("in \"%.*s\" the container is in the host's group: its cgroup "
 				 "namespace's root there is the host's", len, l);
 		}
 	}
@@ -554,7 +554,7 @@ void test_cgroup_namespace_hides_the_hosts_groups(void **state)
 		assert_non_null(found);
 		const char *end = found + strlen(expected);
 		if (*end != '\n' && strncmp(end, " refused\n", 9) != 0)
-			fail_msg("root inside mounted %s (%s) and found groups not its own:%.*s",
+			dc_fail("root inside mounted %s (%s) and found groups not its own:%.*s",
 				 h[i].point, h[i].options, (int)strcspn(end, "\n"), end);
 	}
 	run_free(&r);
@@ -638,7 +638,7 @@ static void kill_container_leaving_its_groups(struct groups *gs)
 	wait_until_empty(gs);
 	for (size_t i = 0; i < gs->n; i++) {
 		if (!group_exists(gs->g[i].dir))
-			fail_msg("the killed container's group %s is gone: who removed it?",
+			dc_fail("the killed container's group %s is gone: who removed it?",
 				 gs->g[i].dir);
 	}
 }
@@ -714,7 +714,7 @@ static char *all_groups(void)
 		closedir(d);
 	}
 	if (out == NULL || fclose(out) != 0)
-		fail_msg("open_memstream: %s", strerror(errno));
+		dc_fail("open_memstream: %s", strerror(errno));
 	return list;
 }
 
@@ -727,7 +727,7 @@ static void assert_no_new_group(const char *before, const char *after, const cha
 
 		snprintf(dir, sizeof(dir), "%.*s\n", (int)len, line);
 		if (strstr(before, dir) == NULL)
-			fail_msg("%s, the group %.*s was left behind (nothing is to be left "
+			dc_fail("%s, the group %.*s was left behind (nothing is to be left "
 				 "right after a failed start)", when, (int)len, line);
 	}
 }
@@ -758,7 +758,7 @@ void test_overflowing_numbers_are_refused_before_anything_starts(void **state)
 		char *after = all_groups();
 		snprintf(named, sizeof(named), "%s %s", bad[i][0], bad[i][1]);
 		if (r.exit_code != 125)
-			fail_msg("%s was taken (exit %d): an overflowing number must be refused",
+			dc_fail("%s was taken (exit %d): an overflowing number must be refused",
 				 named, r.exit_code);
 		assert_contains(r.err, named);
 		assert_not_contains(r.out, "ran");
@@ -789,7 +789,7 @@ void test_failed_start_leaves_no_group(void **state)
 	assert_contains(r.err, "/sys/mnt");
 	run_free(&r);
 	if (find_sleepers(left, 4) > 0)
-		fail_msg("the failed start left its container running (host pid %d)", (int)left[0]);
+		dc_fail("the failed start left its container running (host pid %d)", (int)left[0]);
 	assert_no_new_group(before, after, "after a failed --persist");
 	free(before);
 	free(after);
@@ -884,7 +884,7 @@ static void probe_clocks(const struct run *r, struct clocks *c)
 static void assert_between(const char *what, long long value, long long low, long long high)
 {
 	if (value < low || value > high)
-		fail_msg("%s is %lld: outside [%lld, %lld]", what, value, low, high);
+		dc_fail("%s is %lld: outside [%lld, %lld]", what, value, low, high);
 }
 
 /* Run the probe in a container with `options`, and check that uptime and boottime moved by OFFSET. */

@@ -287,7 +287,7 @@ void test_only_lo_and_it_is_up(void **state)
 					   NULL});
 	assert_exit(&r, 0);
 	if (!probe_in_own_namespace(&r, "net"))
-		fail_msg("the container is in the host's network namespace:\n%s", r.out);
+		dc_fail("the container is in the host's network namespace:\n%s", r.out);
 	assert_string_equal(probe_get(&r, "ifaces"), "lo:up");
 	assert_string_equal(probe_get(&r, "addrs"), "lo=127.0.0.1/8");
 	run_free(&r);
@@ -296,7 +296,7 @@ void test_only_lo_and_it_is_up(void **state)
 					   "ifaces", NULL});
 	assert_exit(&r, 0);
 	if (!probe_in_own_namespace(&r, "net"))
-		fail_msg("the container is in the host's network namespace:\n%s", r.out);
+		dc_fail("the container is in the host's network namespace:\n%s", r.out);
 	assert_string_equal(probe_get(&r, "ifaces"), "lo:up");
 	run_free(&r);
 }
@@ -313,7 +313,7 @@ void test_loopback_works_inside(void **state)
 	assert_exit(&r, 0);
 	/* The host's lo answers too: only a namespace of its own makes it the container's. */
 	if (!probe_in_own_namespace(&r, "net"))
-		fail_msg("the container is in the host's network namespace:\n%s", r.out);
+		dc_fail("the container is in the host's network namespace:\n%s", r.out);
 	assert_contains(r.out, "1 packets received");
 	run_free(&r);
 }
@@ -366,11 +366,11 @@ void test_veth_connects_container_and_host(void **state)
 	assert_exit(&r, 0);
 	assert_true(ready);
 	if (!own_ns)
-		fail_msg("the container is in the host's network namespace:\n%s", r.out);
+		dc_fail("the container is in the host's network namespace:\n%s", r.out);
 	if (n < 0)
-		fail_msg("no eth0=10.200.N.2/24 in the container: addrs=%s", addrs);
+		dc_fail("no eth0=10.200.N.2/24 in the container: addrs=%s", addrs);
 	if (!host_end)
-		fail_msg("no %s with 10.200.%d.1/24 on the host", veth_name(n), n);
+		dc_fail("no %s with 10.200.%d.1/24 on the host", veth_name(n), n);
 	assert_true(pinged);
 	assert_exit(&ping, 0);
 	assert_contains(ping.out, "1 packets received");
@@ -394,7 +394,7 @@ void test_default_route_goes_through_host_end(void **state)
 	assert_exit(&r, 0);
 	int n = subnet_of(probe_get(&r, "addrs"));
 	if (n < 0)
-		fail_msg("no eth0=10.200.N.2/24 in the container: %s", r.out);
+		dc_fail("no eth0=10.200.N.2/24 in the container: %s", r.out);
 	for (const char *line = strstr(r.out, "\nIface"); line; line = strchr(line + 1, '\n')) {
 		char name[16], destination[16], via[16];
 
@@ -407,7 +407,7 @@ void test_default_route_goes_through_host_end(void **state)
 	char expected[16];
 	snprintf(expected, sizeof(expected), "%08X", (unsigned)subnet_address(n, 1));
 	if (strcmp(gateway, expected) != 0 || strcmp(iface, "eth0") != 0)
-		fail_msg("expected a default route via 10.200.%d.1 (%s) on eth0, in:\n%s", n, expected,
+		dc_fail("expected a default route via 10.200.%d.1 (%s) on eth0, in:\n%s", n, expected,
 			 r.out);
 	run_free(&r);
 }
@@ -439,10 +439,10 @@ void test_two_containers_get_their_own_subnets(void **state)
 	assert_exit(&a, 0);
 	assert_exit(&b, 0);
 	if (na < 0 || nb < 0)
-		fail_msg("a container has no eth0=10.200.N.2/24:\n%s%s", a.out, b.out);
+		dc_fail("a container has no eth0=10.200.N.2/24:\n%s%s", a.out, b.out);
 	assert_int_not_equal(na, nb);
 	if (!veth_listed(veths, veth_name(na)) || !veth_listed(veths, veth_name(nb)))
-		fail_msg("expected %s and %s on the host while both ran; it had: %s", veth_name(na),
+		dc_fail("expected %s and %s on the host while both ran; it had: %s", veth_name(na),
 			 veth_name(nb), veths);
 	run_free(&a);
 	run_free(&b);
@@ -472,11 +472,11 @@ static void check_veth_goes(bool kill_it)
 
 	assert_exit(&r, kill_it ? 128 + SIGKILL : 0);
 	if (n < 0)
-		fail_msg("no eth0=10.200.N.2/24 in the container: %s", r.out);
+		dc_fail("no eth0=10.200.N.2/24 in the container: %s", r.out);
 	if (!there)
-		fail_msg("no %s on the host while the container ran", name);
+		dc_fail("no %s on the host while the container ran", name);
 	if (!link_vanishes(name))
-		fail_msg("%s is still on the host after the container %s", name,
+		dc_fail("%s is still on the host after the container %s", name,
 			 kill_it ? "program was killed" : "exited");
 	run_free(&r);
 }
@@ -573,7 +573,7 @@ void test_rootless_container_has_every_namespace(void **state)
 	assert_string_equal(probe_get(&r, "gid_map"), "0 65534 1");
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (!probe_in_own_namespace(&r, types[i]))
-			fail_msg("the rootless container shares the host's %s namespace:\n%s",
+			dc_fail("the rootless container shares the host's %s namespace:\n%s",
 				 types[i], r.out);
 	}
 	assert_true(init_is_nobody);
@@ -708,10 +708,10 @@ static void check_refused_map(struct run *r, const char *name, const char *reaso
 		free(copy);
 	}
 	if (!said)
-		fail_msg("expected one line naming uid_map and \"%s\" in:\n%s", reason, r->err);
+		dc_fail("expected one line naming uid_map and \"%s\" in:\n%s", reason, r->err);
 	assert_string_equal(r->out, "");
 	if (!processes_gone(name))
-		fail_msg("process %d of the refused container is still running",
+		dc_fail("process %d of the refused container is still running",
 			 (int)process_with_arg(name));
 	assert_true(mounts_unchanged);
 }
@@ -846,7 +846,7 @@ void test_root_inside_cannot_make_device_nodes(void **state)
 			run_container(&r, (const char *[]){test_rootfs(), "/bin/sh", "-c", script,
 							   NULL});
 		if (strstr(r.out, "mknod=0"))
-			fail_msg("root inside (%s) made /dev/kmsg's node:\n%s",
+			dc_fail("root inside (%s) made /dev/kmsg's node:\n%s",
 				 remapped ? "remapped" : "the default map", r.out);
 		assert_contains(r.err, "Operation not permitted");
 		assert_not_contains(r.out, "Linux version");

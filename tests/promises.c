@@ -389,7 +389,7 @@ static char *make_persist_dir(void)
 			return dir;
 		}
 	}
-	fail_msg("more than %d --persist directories in one test", MAX_PERSIST);
+	dc_fail("more than %d --persist directories in one test", MAX_PERSIST);
 	return dir;
 }
 
@@ -735,7 +735,7 @@ void test_mounts_are_nosuid_and_nodev(void **state)
 		for (size_t i = 0; device_mounts[i]; i++)
 			devices |= strcmp(m.point, device_mounts[i]) == 0;
 		if (!has_option(m.options, "nosuid") || (!devices && !has_option(m.options, "nodev")))
-			fail_msg("%s (%s) is mounted %s", m.point, m.fstype, m.options);
+			dc_fail("%s (%s) is mounted %s", m.point, m.fstype, m.options);
 		checked++;
 	}
 	/* All the mounts the chapter promises were there to check. */
@@ -848,7 +848,7 @@ void test_unmounting_persisted_namespace_frees_it(void **state)
 	assert_false(mounted_after);
 	pid_t holder = process_in_namespace(ns, marker);
 	if (holder != 0)
-		fail_msg("process %d is still in the container's %s", (int)holder, ns);
+		dc_fail("process %d is still in the container's %s", (int)holder, ns);
 }
 
 /*
@@ -904,7 +904,7 @@ void assert_container_dies_with_its_parent(const char *const options[], const ch
 	assert_exit(&r, 128 + SIGKILL);
 	run_free(&r);
 	if (left > 0)
-		fail_msg("the container's command (host pid %d) outlived the container program, "
+		dc_fail("the container's command (host pid %d) outlived the container program, "
 			 "killed with SIGKILL 5 s before. Is PR_SET_PDEATHSIG set, and set again "
 			 "after the last change of credentials, which clears it? (prctl(2))",
 			 (int)pids[0]);
@@ -955,14 +955,14 @@ void test_persist_never_follows_a_symlink(void **state)
 	free(before);
 	free(after);
 	if (holds_namespace(host_marker_path()))
-		fail_msg("--persist followed %s/mnt and mounted a namespace over the host's %s",
+		dc_fail("--persist followed %s/mnt and mounted a namespace over the host's %s",
 			 dir, host_marker_path());
 	if (!unchanged)
-		fail_msg("--persist through symlinks changed the host's mount table");
+		dc_fail("--persist through symlinks changed the host's mount table");
 	for (size_t i = 1; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
 		snprintf(target, sizeof(target), "%s/%s", elsewhere, ns_names[i]);
 		if (lstat(target, &st) == 0)
-			fail_msg("--persist followed %s/%s and created %s", dir, ns_names[i], target);
+			dc_fail("--persist followed %s/%s and created %s", dir, ns_names[i], target);
 	}
 	snprintf(link, sizeof(link), "%s/mnt", dir);
 	assert_int_equal(lstat(link, &st), 0);
@@ -997,7 +997,7 @@ void test_persist_into_a_dir_in_use_is_refused(void **state)
 	assert_contains(r.err, "already holds a namespace");
 	run_free(&r);
 	if (!holds_namespace(mnt))
-		fail_msg("the refused --persist took away the namespace the first one left in %s", mnt);
+		dc_fail("the refused --persist took away the namespace the first one left in %s", mnt);
 }
 
 /*
@@ -1023,9 +1023,9 @@ void test_failed_persist_leaves_nothing_behind(void **state)
 	assert_contains(r.err, "/sys/mnt");
 	run_free(&r);
 	if (!unchanged)
-		fail_msg("a failed --persist changed the host's mount table");
+		dc_fail("a failed --persist changed the host's mount table");
 	if (find_sleepers(pids, 4) > 0)
-		fail_msg("a failed --persist left the container running (host pid %d)", (int)pids[0]);
+		dc_fail("a failed --persist left the container running (host pid %d)", (int)pids[0]);
 }
 
 /*
@@ -1049,7 +1049,7 @@ void test_failed_persist_leaves_dir_as_it_was(void **state)
 	assert_int_equal(mkdir(uts, 0755), 0);
 	run_container(&r, (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
 	if (holds_namespace(mnt))
-		fail_msg("the failed --persist left a namespace mounted on %s", mnt);
+		dc_fail("the failed --persist left a namespace mounted on %s", mnt);
 	assert_exit(&r, 125);
 	assert_contains(r.err, uts);
 	run_free(&r);
@@ -1063,7 +1063,7 @@ void test_failed_persist_leaves_dir_as_it_was(void **state)
 
 		snprintf(other, sizeof(other), "%s/%s", dir, ns_names[i]);
 		if (lstat(other, &st) == 0)
-			fail_msg("the failed --persist left %s behind", other);
+			dc_fail("the failed --persist left %s behind", other);
 	}
 }
 
@@ -1200,14 +1200,14 @@ void test_nsls_agrees_with_lsns(void **state)
 	assert_exit(&container, 0);
 	run_free(&container);
 	if (!agree)
-		fail_msg("nsls and lsns disagree: %s", why);
+		dc_fail("nsls and lsns disagree: %s", why);
 	assert_true(before.n > 0);
 	/* Among them the container's mount namespace, as lsns counts it. */
 	struct ns_entry container_ns = {.inode = container_mnt, .type = "mnt"};
 	const struct ns_entry *listed = ns_find(&before, &container_ns);
 	const struct ns_entry *in_lsns = ns_find(&lsns, &container_ns);
 	if (listed == NULL || in_lsns == NULL)
-		fail_msg("the running container's mnt %lu is missing: nsls %s, lsns %s", container_mnt,
+		dc_fail("the running container's mnt %lu is missing: nsls %s, lsns %s", container_mnt,
 			 listed ? "lists it" : "does not list it", in_lsns ? "lists it" : "does not");
 	assert_true(listed->nprocs >= 1);
 	assert_int_equal(listed->nprocs, in_lsns->nprocs);
@@ -1338,7 +1338,7 @@ void test_bad_hostname_is_a_clear_error(void **state)
 		run_container(&r, (const char *[]){"--hostname", bad[i], test_rootfs(), "/bin/true",
 						   NULL});
 		if (r.exit_code != 125)
-			fail_msg("--hostname \"%s\" was accepted (exit %d); RFC 1123 allows only "
+			dc_fail("--hostname \"%s\" was accepted (exit %d); RFC 1123 allows only "
 				 "letters, digits and '-' in dot-separated labels", bad[i], r.exit_code);
 		assert_contains(r.err, "RFC 1123");
 		run_free(&r);
@@ -1678,7 +1678,7 @@ void test_nothing_left_running_after_exit(void **state)
 		assert_string_equal(r.out, "started\n");
 		run_free(&r);
 		if (find_sleepers(left, 4) > 0)
-			fail_msg("after the container%s exited, sleep %s is still running as "
+			dc_fail("after the container%s exited, sleep %s is still running as "
 				 "PID %d on the host",
 				 no_init ? " (--no-init)" : "", sleeper_arg(), (int)left[0]);
 	}
