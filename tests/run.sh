@@ -185,6 +185,13 @@ else
 	fail lint "cppcheck found problems" "$LOGS/lint.log"
 fi
 
+# The unit tier: parsers and message builders, run as nobody when we are root.
+if ${MAKE} -s unit >"$LOGS/unit.log" 2>&1; then
+	pass unit "$(grep -o 'PASSED  \] [0-9]*' "$LOGS/unit.log" | awk '{n += $3} END {print n + 0}') tests passed, no root needed"
+else
+	fail unit "unit tests failed" "$LOGS/unit.log"
+fi
+
 for chapter in $CHAPTERS; do
 	if [ ! -x "$BUILD/tests/test_$chapter" ]; then
 		fail "$chapter" "no tests: tests/test_$chapter.c is missing"
