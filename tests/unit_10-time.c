@@ -1,7 +1,7 @@
 /*
  * The unit tier: what chapter 10 checks before it starts anything (the
  * option parsers, the ID-map and --bind syntax), the rtnetlink messages
- * it builds, and the exit status it reports. No root and no container:
+ * it builds, the exit status it reports, and the hints it gives. No root and no container:
  * each test calls the function and reads what it returns, what it
  * printed, and the bytes it wrote.
  *
@@ -318,7 +318,9 @@ static void test_map_numbers_up_to_uint32_max_are_taken(void **state)
 static void test_map_line_needs_three_numbers(void **state)
 {
 	char map[512] = "0 1000 1\n";
-	const char *bad[] = {"", "0", "0 1000", "a b c", "0 1000 x", "0x0 1000 1", "1.5 1000 1"};
+	const char *bad[] = {"",           "0",          "0 1000", "a b c", "0 1000 x", "0x0 1000 1",
+			     "1.5 1000 1", "-1 1000 1", "0 -1000 1",
+			     "-18446744073709551615 0 1", "+0 1000 1"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -800,6 +802,63 @@ static void test_core_dump_is_still_128_plus_the_signal(void **state)
 	assert_int_equal(exit_code(status), 139);
 }
 
+/* The bounds hold for the scaled value: 2k is 2048, at least 2000; 1k is not. */
+static void test_bounds_apply_after_the_suffix(void **state)
+{
+	long long value = 0;
+
+	(void)state;
+	assert_true(parse_integer("2k", true, 2000, LLONG_MAX, &value));
+	assert_int_equal(value, 2048);
+	assert_false(parse_integer("1k", true, 2000, LLONG_MAX, &value));
+	assert_false(parse_integer("3k", true, 1, 3000, &value));
+}
+
+/* --- the hint table --------------------------------------------------------- */
+
+/* The hint for a failure, as root (rootless false) or not, on either side. */
+static const char *hint_as(bool as_rootless, bool inside, const char *call, int err)
+{
+	rootless = as_rootless;
+	in_container = inside;
+	const char *hint = hint_for(call, err);
+	rootless = in_container = false;
+	return hint;
+}
+
+/*
+ * Hints are keyed by what happened: the exact call, errno, and who. A
+ * root caller whose setgroups was refused after a gid_map is told the
+ * order, not that it may map only itself; the time namespace's refusal is
+ * not taken for a map's.
+ */
+static void test_hints_are_keyed_by_what_happened(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(hint_as(false, false, "write setgroups", EPERM), "before gid_map"));
+	assert_non_null(strstr(hint_as(true, false, "write setgroups", EPERM), "before gid_map"));
+	assert_non_null(strstr(hint_as(true, false, "write uid_map", EPERM), "map only yourself"));
+	assert_null(strstr(hint_as(false, false, "write uid_map", EPERM), "without privilege"));
+	assert_non_null(strstr(hint_as(true, false, "write gid_map", EINVAL), "INSIDE OUTSIDE COUNT"));
+	assert_null(hint_as(false, false, "write timens_offsets", EINVAL));
+	assert_non_null(strstr(hint_as(false, false, "write timens_offsets", ERANGE), "CLOCK_BOOTTIME"));
+	/* Exact calls: "write /proc/..." once matched every write under /proc. */
+	assert_null(hint_as(false, false, "write /proc/self/timens_offsets", EINVAL));
+}
+
+/* Who we are picks among hints for the same errno: the most specific first. */
+static void test_hints_know_who_failed(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(hint_as(false, false, "mount", EPERM), "run as root"));
+	assert_non_null(strstr(hint_as(true, false, "mount", EPERM), "need root on the host"));
+	assert_non_null(strstr(hint_as(true, true, "mount", EPERM), "unprivileged user namespaces"));
+	assert_non_null(strstr(hint_as(true, false, "clone", EPERM), "user namespace to own them"));
+	assert_non_null(strstr(hint_as(false, false, "--persist", EBUSY), "already holds a namespace"));
+	assert_non_null(strstr(hint_as(false, false, "rootfs", EINVAL), "host's own root"));
+	assert_null(hint_as(false, false, "rootfs", EBUSY));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +906,9 @@ int main(void)
 		cmocka_unit_test(test_exit_status_is_passed_through),
 		cmocka_unit_test(test_death_by_signal_is_128_plus_the_signal),
 		cmocka_unit_test(test_core_dump_is_still_128_plus_the_signal),
+		cmocka_unit_test(test_bounds_apply_after_the_suffix),
+		cmocka_unit_test(test_hints_are_keyed_by_what_happened),
+		cmocka_unit_test(test_hints_know_who_failed),
 	};
 
 	return cmocka_run_group_tests_name("unit: chapter 10's parsers, netlink messages, exit status",

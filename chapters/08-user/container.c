@@ -1171,7 +1171,9 @@ static bool add_map_line(char *map, size_t size, const char *line)
 	unsigned long inside, outside, count;
 	char extra;
 
-	if (sscanf(line, "%lu %lu %lu %c", &inside, &outside, &count, &extra) != 3 || count == 0 ||
+	/* strtoul(3), under %lu, would take "-1" for 2^64-1: no sign at all. */
+	if (strpbrk(line, "+-") != NULL ||
+	    sscanf(line, "%lu %lu %lu %c", &inside, &outside, &count, &extra) != 3 || count == 0 ||
 	    inside > UINT32_MAX || outside > UINT32_MAX || count > UINT32_MAX) {
 		fprintf(stderr, "container: bad map \"%s\": want \"INSIDE OUTSIDE COUNT\", "
 				"such as \"0 1000 1\"\n", line);
