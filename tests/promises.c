@@ -266,8 +266,11 @@ void test_works_when_root_is_shared(void **state)
 		char *after = read_file("/proc/self/mountinfo");
 		const char *points = probe_get(&r, "mount_points");
 		if (r.exit_code != 0 || points == NULL || strcmp(points, expected_mount_points) != 0) {
-			fprintf(stderr, "container failed under a shared /: exit %d\n%s%s",
-				r.exit_code, r.out, r.err);
+			fprintf(stderr, "with / shared, as systemd makes it, the container should "
+					"start and see the mounts %s; it exited %d and saw %s.\n%s%s"
+					"Was everything made private (MS_REC|MS_PRIVATE) before "
+					"pivot_root? (lesson 02)\n", expected_mount_points,
+				r.exit_code, points ? points : "(no mount_points)", r.out, r.err);
 			_exit(4);
 		}
 		if (strcmp(before, after) != 0) {
@@ -671,8 +674,12 @@ void test_dev_nodes_work(void **state)
 					   "echo x > /dev/full || echo full refused",
 					   NULL});
 	assert_exit(&r, 0);
-	assert_string_equal(r.out, "null ok\n 00 00 00 00\n16\nfull refused\n");
-	assert_contains(r.err, "No space left on device");
+	if (strcmp(r.out, "null ok\n 00 00 00 00\n16\nfull refused\n") != 0 ||
+	    strstr(r.err, "No space left on device") == NULL)
+		dc_fail("/dev/null should swallow, /dev/zero give zeros, /dev/urandom 16 bytes and "
+			"/dev/full refuse with ENOSPC (\"No space left on device\"). The shell saw:\n"
+			"%s%s\nA node made with the wrong major:minor, or a /dev mounted nodev, does "
+			"this (lesson 03, \"The mounts a program expects\")", r.out, r.err);
 	run_free(&r);
 }
 
@@ -735,7 +742,10 @@ void test_mounts_are_nosuid_and_nodev(void **state)
 		for (size_t i = 0; device_mounts[i]; i++)
 			devices |= strcmp(m.point, device_mounts[i]) == 0;
 		if (!has_option(m.options, "nosuid") || (!devices && !has_option(m.options, "nodev")))
-			dc_fail("%s (%s) is mounted %s", m.point, m.fstype, m.options);
+			dc_fail("%s (%s) must be mounted nosuid%s; it is %s. Without them a set-uid "
+				"program or a device node there works (lesson 03, \"The mounts a "
+				"program expects\")", m.point, m.fstype, devices ? "" : ",nodev",
+				m.options);
 		checked++;
 	}
 	/* All the mounts the chapter promises were there to check. */
@@ -1536,16 +1546,22 @@ void test_first_process_is_pid_1(void **state)
 	require_root();
 	run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "pid", "ppid", NULL});
 	assert_exit(&r, 0);
-	assert_string_equal(probe_get(&r, "pid"), "2");
-	assert_string_equal(probe_get(&r, "ppid"), "1");
+	const char *pid = probe_get(&r, "pid"), *ppid = probe_get(&r, "ppid");
+	if (pid == NULL || ppid == NULL || strcmp(pid, "2") != 0 || strcmp(ppid, "1") != 0)
+		dc_fail("the command should be PID 2, the child of init, PID 1; it is PID %s, child "
+			"of %s. Numbers like the host's mean no PID namespace: is CLONE_NEWPID a clone flag? "
+			"(lesson 06, \"PID 1 is special\")", pid ? pid : "?", ppid ? ppid : "?");
 	run_free(&r);
 
 	run_container(&r, (const char *[]){"--no-init", test_rootfs(), "/bin/probe", "pid", "ppid",
 					   NULL});
 	assert_exit(&r, 0);
-	assert_string_equal(probe_get(&r, "pid"), "1");
+	pid = probe_get(&r, "pid");
+	ppid = probe_get(&r, "ppid");
 	/* Its parent is outside the namespace: getppid(2) says 0. */
-	assert_string_equal(probe_get(&r, "ppid"), "0");
+	if (pid == NULL || ppid == NULL || strcmp(pid, "1") != 0 || strcmp(ppid, "0") != 0)
+		dc_fail("with --no-init the command should be PID 1, its parent outside the namespace "
+			"(ppid 0); it is PID %s, child of %s", pid ? pid : "?", ppid ? ppid : "?");
 	run_free(&r);
 }
 
