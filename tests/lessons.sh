@@ -79,4 +79,18 @@ for readme in chapters/*/README.md; do
 	fi
 	rm -f "$new"
 done
+
+# tests/promises.list names, for each promise, the lesson section that
+# explains it: (lesson NN, "Section"). That section must still be there:
+# a heading, or a paragraph's bold lead.
+while IFS= read -r line; do
+	ch=${line#*(lesson } ch=${ch%%,*}
+	section=${line##*, \"} section=${section%\")}
+	text=$(cat chapters/"$ch"-*/README.md 2>/dev/null | tr -d '`')
+	if ! grep -qxF -e "## $section" -e "### $section" <<<"$text" &&
+		! grep -qF -e "**$section.**" -e "**$section**" -e "**$section:**" <<<"$text"; then
+		echo "tests/promises.list: lesson $ch has no section \"$section\": $line" >&2
+		status=1
+	fi
+done < <(grep -o '(lesson [0-9][0-9], "[^"]*")' tests/promises.list | sort -u)
 exit $status
