@@ -17,7 +17,7 @@
 # counts the checks: "total: N passed, N failed, N skipped".
 
 set -u
-BUILD=${BUILD:-build}
+export BUILD=${BUILD:-build}
 CHAPTERS=${CHAPTERS:?set by make}
 MAKE=${MAKE:-make}
 ROOTFS=$BUILD/test-rootfs
@@ -117,7 +117,7 @@ check_in_v2_guest() {
 		skip "$chapter" "cgroup v2 guest: not run without root"
 		return
 	fi
-	BUILD=$BUILD tests/vm.sh --share . -- env DC_IMPL="solutions/$chapter" DC_ROOTFS="$ROOTFS" \
+	tests/vm.sh --share . -- env DC_IMPL="solutions/$chapter" DC_ROOTFS="$ROOTFS" \
 		DC_OWN_ONLY=1 "$BUILD/tests/test_$chapter" >"$log" 2>&1
 	status=$?
 	if [ $status -eq 77 ]; then
@@ -198,7 +198,7 @@ fi
 if [ "$tmp_before" = "$(ls -d /tmp/dc-* 2>/dev/null)" ]; then
 	pass cleanup "no temporary directory left in /tmp"
 else
-	fail cleanup "the suite left temporary directories: $(ls -d /tmp/dc-* | tr '\n' ' ')"
+	fail cleanup "the suite left temporary directories: $(find /tmp -maxdepth 1 -name 'dc-*' | tr '\n' ' ')"
 fi
 
 echo
