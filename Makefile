@@ -49,7 +49,8 @@ ROOTFS := $(BUILD)/rootfs
 IMPL ?= chapters
 CH_DIR = $(notdir $(firstword $(wildcard solutions/$(CH) solutions/$(CH)-*)))
 
-.PHONY: all deps deps-all rootfs demo test check diff doctor slides clean exercises lessons lint test-programs
+.PHONY: all deps deps-all rootfs demo test check diff doctor slides clean exercises lessons test-programs \
+	lint lint-cppcheck lint-shellcheck
 
 all: $(SOL_PROGS) $(EX_PROGS)
 
@@ -138,10 +139,29 @@ diff:
 		diff -uN $$prev/$$f solutions/$(CH_DIR)/$$f || test $$? -eq 1 || exit 2; \
 	done
 
+# --- lint --------------------------------------------------------------------
+
+# make lint runs every check below, on every core, and its last line names
+# them (make test shows that line). Each check fails on any finding.
+LINT_CHECKS := lint-cppcheck lint-shellcheck
+# On every core, unless make already runs in parallel (make -jN lint).
+LINT_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+
 lint:
+	@$(MAKE) --no-print-directory $(LINT_JOBS) $(LINT_CHECKS)
+	@echo "no findings: $(LINT_CHECKS:lint-%=%)"
+
+lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 		$(SOL_SRCS) tests/*.c
+
+# Every shell script: by name, and those without a .sh (.ci/run).
+# --norc: a ~/.shellcheckrc must not switch checks off.
+SHELL_SCRIPTS := $(wildcard *.sh tests/*.sh slides/*.sh) .ci/run
+
+lint-shellcheck:
+	shellcheck --norc $(SHELL_SCRIPTS)
 
 # --- the machine, the rootfs, the demo ---------------------------------------
 

@@ -10,7 +10,7 @@
 #      student's edits in chapters/ are never touched) compiles and FAILS
 #      at least one of those tests: the tests really test the step;
 #   3. chapters/ is what `make exercises` would write from solutions/.
-# Then: cppcheck, the slides in a headless browser, and that the suite left
+# Then: make lint, the slides in a headless browser, and that the suite left
 # no mount and no temporary directory behind.
 #
 # Each check prints one line; a failed check prints its log. The last line
@@ -145,9 +145,9 @@ mounts_before=$(cat /proc/self/mountinfo)
 tmp_before=$(ls -d /tmp/dc-* 2>/dev/null)
 
 if ${MAKE} -s lint >"$LOGS/lint.log" 2>&1; then
-	pass lint "cppcheck: no findings"
+	pass lint "$(tail -n 1 "$LOGS/lint.log")"
 else
-	fail lint "cppcheck found problems" "$LOGS/lint.log"
+	fail lint "make lint found problems" "$LOGS/lint.log"
 fi
 
 for chapter in $CHAPTERS; do
