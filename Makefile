@@ -9,6 +9,8 @@
 #   make diff CH=02       what chapter 02 adds to chapter 01
 #   make doctor           what this machine can run, chapter by chapter
 #   make slides           the deck, as offline HTML files (workshop and talk)
+#   make lint             cppcheck, shellcheck, gcc -fanalyzer (make test runs it)
+#   make lint-format      clang-format --dry-run on the C files (.clang-format)
 #   make exercises        (maintainers) regenerate chapters/ from solutions/
 #   make lessons          (maintainers) re-cut the lessons' code from solutions/
 #
@@ -50,7 +52,7 @@ IMPL ?= chapters
 CH_DIR = $(notdir $(firstword $(wildcard solutions/$(CH) solutions/$(CH)-*)))
 
 .PHONY: all deps deps-all rootfs demo test check diff doctor slides clean exercises lessons test-programs \
-	lint lint-cppcheck lint-shellcheck lint-analyzer
+	lint lint-cppcheck lint-shellcheck lint-analyzer lint-format
 
 all: $(SOL_PROGS) $(EX_PROGS)
 
@@ -198,6 +200,13 @@ $(BUILD)/analyzer/tests/%.ok: tests/%.c $(TEST_HDRS) $(CMOCKA_NORETURN) Makefile
 	@mkdir -p $(@D)
 	$(ANALYZER) -O0 -Itests -include $(CMOCKA_NORETURN) $(ANALYZER_$*) -c -o /dev/null $<
 	@touch $@
+
+# The C files against .clang-format. Not in LINT_CHECKS yet: it joins them
+# with the one commit that formats every file (clang-format -i $(FORMATTED)).
+FORMATTED := $(SOL_SRCS) $(wildcard solutions/*/*.h tests/*.c tests/*.h)
+
+lint-format:
+	clang-format --dry-run -Werror $(FORMATTED)
 
 # --- the machine, the rootfs, the demo ---------------------------------------
 
