@@ -11,6 +11,7 @@
 #   make slides           the deck, as offline HTML files (workshop and talk)
 #   make lint             cppcheck, shellcheck, gcc -fanalyzer (make test runs it)
 #   make lint-format      clang-format --dry-run on the C files (.clang-format)
+#   make compile-commands build/compile_commands.json, for editors (clangd)
 #   make exercises        (maintainers) regenerate chapters/ from solutions/
 #   make lessons          (maintainers) re-cut the lessons' code from solutions/
 #
@@ -52,7 +53,7 @@ IMPL ?= chapters
 CH_DIR = $(notdir $(firstword $(wildcard solutions/$(CH) solutions/$(CH)-*)))
 
 .PHONY: all deps deps-all rootfs demo test check diff doctor slides clean exercises lessons test-programs \
-	lint lint-cppcheck lint-shellcheck lint-analyzer lint-format
+	lint lint-cppcheck lint-shellcheck lint-analyzer lint-format compile-commands
 
 all: $(SOL_PROGS) $(EX_PROGS)
 
@@ -207,6 +208,27 @@ FORMATTED := $(SOL_SRCS) $(wildcard solutions/*/*.h tests/*.c tests/*.h)
 
 lint-format:
 	clang-format --dry-run -Werror $(FORMATTED)
+
+# --- editors -----------------------------------------------------------------
+
+# $(BUILD)/compile_commands.json tells clangd (and other editors' C tooling)
+# how each file is compiled, with the flags of the rules above; clangd looks
+# for it in build/. Written afresh each time: make compile-commands.
+compile_entry = '{"directory": "$(CURDIR)", "file": "$(1)", "command": "$(strip $(2))"}'
+TEST_SRCS = $(filter-out $(ROOTFS_TOOLS:%=tests/%.c),$(wildcard tests/*.c))
+COMPILE_COMMANDS = \
+	$(foreach f,$(SOL_SRCS) $(EX_PROGS:=.c),$(call compile_entry,$(f),\
+		$(CC) $(WARN) $(CFLAGS) $(call static_for,$(f:.c=)) -o $(f:.c=) $(f))) \
+	$(foreach f,$(TEST_SRCS),$(call compile_entry,$(f),\
+		$(CC) $(WARN) $(SAN_FLAGS) -Itests -c -o $(BUILD)/$(f:.c=.o) $(f))) \
+	$(foreach t,$(ROOTFS_TOOLS),$(call compile_entry,tests/$(t).c,\
+		$(CC) $(WARN) -O2 -static -o $(BUILD)/tests/$(t) tests/$(t).c))
+
+compile-commands:
+	@mkdir -p $(BUILD)
+	@{ echo '['; printf '%s,\n' $(COMPILE_COMMANDS) | sed '$$ s/,$$//'; echo ']'; } \
+		>$(BUILD)/compile_commands.json
+	@echo "wrote $(BUILD)/compile_commands.json"
 
 # --- the machine, the rootfs, the demo ---------------------------------------
 
