@@ -1,5 +1,9 @@
 #!/bin/bash
-# tests/deps.sh: install what the tutorial needs, and say what.
+# tests/deps.sh [--all]: install what the tutorial needs, and say what.
+#
+# The plain list is what make demo needs; --all (make test) adds what the
+# whole suite uses besides: the lint's tools, and the qemu guest in which
+# chapter 09's tests run on pure cgroup v2 (tests/vm.sh).
 #
 # On Debian and Ubuntu it installs the missing packages with apt-get; on
 # any other distribution it names what is missing and stops, since package
@@ -23,10 +27,36 @@ needs=(
 	"chromium          command -v chromium"
 	"npm               command -v npm"
 )
+case ${1:-} in
+--all)
+	needs+=(
+		"shellcheck        command -v shellcheck"
+		"clang-format      command -v clang-format"
+		"qemu-system-x86   command -v qemu-system-x86_64"
+		"linux-image-amd64 kernel_with_modules"
+		"xz-utils          command -v xz"
+		"kmod              test -x /sbin/modprobe"
+	)
+	;;
+'') ;;
+*)
+	echo "usage: tests/deps.sh [--all]" >&2
+	exit 2
+	;;
+esac
 
 # The rootfs needs a static busybox: Debian's "busybox" package is dynamic.
 busybox_is_static() {
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1
+}
+
+# tests/vm.sh boots the newest /boot/vmlinuz-* with its modules: a
+# container's /boot is empty. (xz unpacks it for a faster boot; modprobe,
+# in /sbin, finds the modules the guest needs.)
+kernel_with_modules() {
+	local kernel
+	kernel=$(printf '%s\n' /boot/vmlinuz-* | sort -V | tail -n 1)
+	[ -f "$kernel" ] && [ -d "/lib/modules/${kernel##*/vmlinuz-}" ]
 }
 
 missing=()
@@ -48,7 +78,7 @@ if ! command -v apt-get >/dev/null; then
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing: ${missing[*]}" >&2
-	echo "deps: run as root to install them: sudo make deps (or sudo make demo)" >&2
+	echo "deps: run as root to install them: sudo make deps (or sudo make demo, sudo make test)" >&2
 	exit 1
 fi
 

@@ -48,8 +48,7 @@ refresh() {
 		printf '%s\n' "$line"
 		case $line in
 		'<!-- include: '*' -->')
-			set -- ${line#'<!-- include: '}
-			path=$1 key=$2
+			read -r path key _ <<<"${line#'<!-- include: '}"
 			[ -f "$path" ] || { echo "$readme: no such file: $path" >&2; return 1; }
 			want=$key
 			;;

@@ -241,7 +241,9 @@ int main(int argc, char *argv[])
 		wanted[i] = true;
 
 	int denied = scan_processes(wanted);
-	qsort(members, nmembers, sizeof(*members), by_namespace_then_pid);
+	/* None found (an empty /proc) leaves members NULL, which qsort(3) must not get. */
+	if (nmembers > 0)
+		qsort(members, nmembers, sizeof(*members), by_namespace_then_pid);
 	print_namespaces(raw);
 	free(members);
 
