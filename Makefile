@@ -245,13 +245,20 @@ $(CMOCKA_NORETURN):
 # The tests at -O0: at -O1 and -O2 gcc 12's analyzer loses a loop's guard
 # (all_groups() in promises-cgroup-time.c: "possibly-NULL out"). In
 # harness.c it takes two realloc(NULL, n) in a row for a double free of
-# NULL, a false positive: that one check is off in that one file.
-ANALYZER_harness := -Wno-analyzer-double-free
+# NULL, a false positive; and it takes probe_get's copy for a leak, though
+# the copy is kept in the harness's list of buffers, freed after each test.
+# Those two checks are off in that one file.
+ANALYZER_harness := -Wno-analyzer-double-free -Wno-analyzer-malloc-leak
 
 $(BUILD)/analyzer/tests/%.ok: tests/%.c $(TEST_HDRS) $(CMOCKA_NORETURN) Makefile
 	@mkdir -p $(@D)
-	$(ANALYZER) -O0 -Itests -include $(CMOCKA_NORETURN) $(ANALYZER_$*) -c -o /dev/null $<
+	$(ANALYZER) -O0 -Itests -I$(BUILD)/tests -include $(CMOCKA_NORETURN) $(ANALYZER_$*) \
+		-c -o /dev/null $<
 	@touch $@
+
+# A chapter's test file compiles in its list of tests.
+$(patsubst $(BUILD)/tests/test_%,$(BUILD)/analyzer/tests/test_%.ok,$(TEST_BINS)): \
+	$(BUILD)/analyzer/tests/test_%.ok: $(BUILD)/tests/list_%.h
 
 # The C files against .clang-format. Not in LINT_CHECKS yet: it joins them
 # with the one commit that formats every file (clang-format -i $(FORMATTED)).
@@ -271,7 +278,7 @@ COMPILE_COMMANDS = \
 	$(foreach f,$(SOL_SRCS) $(EX_PROGS:=.c),$(call compile_entry,$(f),\
 		$(CC) $(WARN) $(CFLAGS) $(call static_for,$(f:.c=)) -o $(f:.c=) $(f))) \
 	$(foreach f,$(TEST_SRCS),$(call compile_entry,$(f),\
-		$(CC) $(WARN) $(SAN_FLAGS) -Itests -c -o $(BUILD)/$(f:.c=.o) $(f))) \
+		$(CC) $(WARN) $(SAN_FLAGS) -Itests -I$(BUILD)/tests -c -o $(BUILD)/$(f:.c=.o) $(f))) \
 	$(foreach t,$(ROOTFS_TOOLS),$(call compile_entry,tests/$(t).c,\
 		$(CC) $(WARN) -O2 -static -o $(BUILD)/tests/$(t) tests/$(t).c))
 
