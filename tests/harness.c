@@ -694,7 +694,7 @@ _Noreturn void dc_fail_at(const char *file, int line, const char *fmt, ...)
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	_assert_true(0, message, file, line);
-	abort();   /* not reached: cmocka jumps out of the test */
+	abort(); /* not reached: cmocka jumps out of the test */
 }
 
 /* Whether `name` is one of the comma-separated names in `list`. */
@@ -730,7 +730,8 @@ int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 			chosen[n++] = tests[i];
 	}
 	if (n == 0) {
-		fprintf(stderr, "harness: %s: no test named in DC_ONLY=%s\n", name, only ? only : "");
+		fprintf(stderr, "harness: %s: no test named in DC_ONLY=%s\n", name,
+			only ? only : "");
 		return 2;
 	}
 	return _cmocka_run_group_tests(name, chosen, n, setup, teardown);

@@ -25,11 +25,11 @@
 enum { RUN_TIMEOUT_S = 30 };
 
 struct run {
-	int status;        /* raw wait(2) status */
-	int exit_code;     /* exit status, or 128+signal, like a shell */
+	int status;    /* raw wait(2) status */
+	int exit_code; /* exit status, or 128+signal, like a shell */
 	bool timed_out;
-	char *out;         /* everything written to stdout */
-	char *err;         /* everything written to stderr */
+	char *out; /* everything written to stdout */
+	char *err; /* everything written to stderr */
 	/* While it runs (run_start): */
 	pid_t pid;
 	int in_fd, out_fd, err_fd;
@@ -165,14 +165,14 @@ _Noreturn void dc_fail_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Assertions that print the run when they fail. */
-#define assert_exit(r, code)                                                                      \
+#define assert_exit(r, code)                                                                       \
 	do {                                                                                       \
 		if ((r)->exit_code != (code))                                                      \
 			run_dump((r), "unexpected exit status");                                   \
 		assert_int_equal((r)->exit_code, (code));                                          \
 	} while (0)
 
-#define assert_contains(haystack, needle)                                                         \
+#define assert_contains(haystack, needle)                                                          \
 	do {                                                                                       \
 		const char *h_ = (haystack);                                                       \
 		if (h_ == NULL || strstr(h_, (needle)) == NULL)                                    \
@@ -182,7 +182,7 @@ _Noreturn void dc_fail_at(const char *file, int line, const char *fmt, ...)
 		assert_non_null(strstr(h_, (needle)));                                             \
 	} while (0)
 
-#define assert_not_contains(haystack, needle)                                                     \
+#define assert_not_contains(haystack, needle)                                                      \
 	do {                                                                                       \
 		const char *h_ = (haystack);                                                       \
 		if (h_ != NULL && strstr(h_, (needle)) != NULL)                                    \

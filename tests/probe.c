@@ -109,8 +109,7 @@ struct value {
 	int overflow;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void add(struct value *v, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void add(struct value *v, const char *fmt, ...)
 {
 	size_t room = sizeof v->text - v->len;
 	va_list ap;
@@ -173,7 +172,8 @@ static int mountinfo_fields(char *line, char **field, int max, int *dash)
 	int n = 0;
 
 	*dash = -1;
-	for (char *f = strtok_r(line, " ", &save); f != NULL && n < max; f = strtok_r(NULL, " ", &save)) {
+	for (char *f = strtok_r(line, " ", &save); f != NULL && n < max;
+	     f = strtok_r(NULL, " ", &save)) {
 		if (n >= 6 && *dash < 0 && strcmp(f, "-") == 0)
 			*dash = n;
 		field[n++] = f;
@@ -182,12 +182,36 @@ static int mountinfo_fields(char *line, char **field, int max, int *dash)
 }
 
 /* pid ... egid: these calls cannot fail (getpid(2), getuid(2)). */
-static int fact_pid(struct value *v) { add(v, "%d", (int)getpid()); return 0; }
-static int fact_ppid(struct value *v) { add(v, "%d", (int)getppid()); return 0; }
-static int fact_uid(struct value *v) { add(v, "%u", (unsigned)getuid()); return 0; }
-static int fact_gid(struct value *v) { add(v, "%u", (unsigned)getgid()); return 0; }
-static int fact_euid(struct value *v) { add(v, "%u", (unsigned)geteuid()); return 0; }
-static int fact_egid(struct value *v) { add(v, "%u", (unsigned)getegid()); return 0; }
+static int fact_pid(struct value *v)
+{
+	add(v, "%d", (int)getpid());
+	return 0;
+}
+static int fact_ppid(struct value *v)
+{
+	add(v, "%d", (int)getppid());
+	return 0;
+}
+static int fact_uid(struct value *v)
+{
+	add(v, "%u", (unsigned)getuid());
+	return 0;
+}
+static int fact_gid(struct value *v)
+{
+	add(v, "%u", (unsigned)getgid());
+	return 0;
+}
+static int fact_euid(struct value *v)
+{
+	add(v, "%u", (unsigned)geteuid());
+	return 0;
+}
+static int fact_egid(struct value *v)
+{
+	add(v, "%u", (unsigned)getegid());
+	return 0;
+}
 
 /* Supplementary groups, as mapped into our user namespace (getgroups(2)). */
 static int fact_groups(struct value *v)
@@ -218,9 +242,18 @@ static int join_lines(struct value *v, const char *path)
 }
 
 /* User namespace maps and setgroups policy (user_namespaces(7)). */
-static int fact_uid_map(struct value *v) { return join_lines(v, "/proc/self/uid_map"); }
-static int fact_gid_map(struct value *v) { return join_lines(v, "/proc/self/gid_map"); }
-static int fact_setgroups(struct value *v) { return join_lines(v, "/proc/self/setgroups"); }
+static int fact_uid_map(struct value *v)
+{
+	return join_lines(v, "/proc/self/uid_map");
+}
+static int fact_gid_map(struct value *v)
+{
+	return join_lines(v, "/proc/self/gid_map");
+}
+static int fact_setgroups(struct value *v)
+{
+	return join_lines(v, "/proc/self/setgroups");
+}
 
 /* The names that a UTS namespace makes private (uname(2)). */
 static int fact_hostname(struct value *v)
@@ -248,7 +281,7 @@ static int fact_cwd(struct value *v)
 	long n = syscall(SYS_getcwd, buf, sizeof buf - 1);
 	if (n < 0)
 		return errno;
-	buf[n] = '\0';	/* the kernel's n includes its NUL; ours is a guard */
+	buf[n] = '\0'; /* the kernel's n includes its NUL; ours is a guard */
 	add(v, "%s", buf);
 	return 0;
 }
@@ -275,7 +308,7 @@ static int fact_root_mount(struct value *v)
 	if (statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &stx) < 0)
 		return errno;
 	if (!(stx.stx_mask & STATX_MNT_ID))
-		return EOPNOTSUPP;	/* Linux older than 5.8 */
+		return EOPNOTSUPP; /* Linux older than 5.8 */
 	int err = slurp("/proc/self/mountinfo");
 	char *rest = input, *line, *field[32];
 	int dash;
@@ -291,7 +324,7 @@ static int fact_root_mount(struct value *v)
 		return 0;
 	}
 	if (err == 0)
-		err = ENODATA;	/* our root is not a mount point: chroot */
+		err = ENODATA; /* our root is not a mount point: chroot */
 	return err;
 }
 
@@ -336,7 +369,7 @@ static int fact_ifaces(struct value *v)
 	while ((line = strsep(&rest, "\n")) != NULL) {
 		char *colon = strchr(line, ':');
 		if (colon == NULL)
-			continue;	/* the two header lines and the last, empty one */
+			continue; /* the two header lines and the last, empty one */
 		*colon = '\0';
 		const char *name = line + strspn(line, " ");
 		struct ifreq ifr;
@@ -361,7 +394,7 @@ static int fact_addrs(struct value *v)
 	if (getifaddrs(&list) < 0)
 		return errno;
 	for (const struct ifaddrs *a = list; a != NULL; a = a->ifa_next) {
-		struct sockaddr_in addr, mask = { .sin_addr.s_addr = INADDR_BROADCAST };
+		struct sockaddr_in addr, mask = {.sin_addr.s_addr = INADDR_BROADCAST};
 		char text[INET_ADDRSTRLEN];
 		if (a->ifa_addr == NULL || a->ifa_addr->sa_family != AF_INET)
 			continue;
@@ -370,7 +403,7 @@ static int fact_addrs(struct value *v)
 			memcpy(&mask, a->ifa_netmask, sizeof mask);
 		if (inet_ntop(AF_INET, &addr.sin_addr, text, sizeof text) == NULL)
 			continue;
-		int prefix = 0;	/* a netmask shifted left is empty after prefix steps */
+		int prefix = 0; /* a netmask shifted left is empty after prefix steps */
 		for (uint32_t m = ntohl(mask.sin_addr.s_addr); m != 0; m <<= 1)
 			prefix++;
 		add_comma(v);
@@ -388,7 +421,7 @@ static int ns_inode(struct value *v, const char *name)
 	ssize_t n = readlink(path, link, sizeof link - 1);
 	if (n < 0)
 		return errno;
-	link[n] = '\0';	/* e.g. "mnt:[4026531841]" */
+	link[n] = '\0'; /* e.g. "mnt:[4026531841]" */
 	char *start = strchr(link, '['), *end = strchr(link, ']');
 	if (start == NULL || end == NULL || end < start)
 		return EPROTO;
@@ -397,19 +430,52 @@ static int ns_inode(struct value *v, const char *name)
 	return 0;
 }
 
-static int fact_ns_cgroup(struct value *v) { return ns_inode(v, "cgroup"); }
-static int fact_ns_ipc(struct value *v) { return ns_inode(v, "ipc"); }
-static int fact_ns_mnt(struct value *v) { return ns_inode(v, "mnt"); }
-static int fact_ns_net(struct value *v) { return ns_inode(v, "net"); }
-static int fact_ns_pid(struct value *v) { return ns_inode(v, "pid"); }
-static int fact_ns_pid_for_children(struct value *v) { return ns_inode(v, "pid_for_children"); }
-static int fact_ns_time(struct value *v) { return ns_inode(v, "time"); }
-static int fact_ns_time_for_children(struct value *v) { return ns_inode(v, "time_for_children"); }
-static int fact_ns_user(struct value *v) { return ns_inode(v, "user"); }
-static int fact_ns_uts(struct value *v) { return ns_inode(v, "uts"); }
+static int fact_ns_cgroup(struct value *v)
+{
+	return ns_inode(v, "cgroup");
+}
+static int fact_ns_ipc(struct value *v)
+{
+	return ns_inode(v, "ipc");
+}
+static int fact_ns_mnt(struct value *v)
+{
+	return ns_inode(v, "mnt");
+}
+static int fact_ns_net(struct value *v)
+{
+	return ns_inode(v, "net");
+}
+static int fact_ns_pid(struct value *v)
+{
+	return ns_inode(v, "pid");
+}
+static int fact_ns_pid_for_children(struct value *v)
+{
+	return ns_inode(v, "pid_for_children");
+}
+static int fact_ns_time(struct value *v)
+{
+	return ns_inode(v, "time");
+}
+static int fact_ns_time_for_children(struct value *v)
+{
+	return ns_inode(v, "time_for_children");
+}
+static int fact_ns_user(struct value *v)
+{
+	return ns_inode(v, "user");
+}
+static int fact_ns_uts(struct value *v)
+{
+	return ns_inode(v, "uts");
+}
 
 /* Which cgroup we are in, one line per hierarchy (cgroups(7)). */
-static int fact_cgroup(struct value *v) { return join_lines(v, "/proc/self/cgroup"); }
+static int fact_cgroup(struct value *v)
+{
+	return join_lines(v, "/proc/self/cgroup");
+}
 
 /* The value of one "Name:\tvalue" line of /proc/self/status (proc(5)). */
 static int status_field(struct value *v, const char *name)
@@ -429,12 +495,30 @@ static int status_field(struct value *v, const char *name)
 }
 
 /* Capability sets (capabilities(7)) and the seccomp mode (seccomp(2)). */
-static int fact_cap_inh(struct value *v) { return status_field(v, "CapInh"); }
-static int fact_cap_prm(struct value *v) { return status_field(v, "CapPrm"); }
-static int fact_cap_eff(struct value *v) { return status_field(v, "CapEff"); }
-static int fact_cap_bnd(struct value *v) { return status_field(v, "CapBnd"); }
-static int fact_cap_amb(struct value *v) { return status_field(v, "CapAmb"); }
-static int fact_seccomp(struct value *v) { return status_field(v, "Seccomp"); }
+static int fact_cap_inh(struct value *v)
+{
+	return status_field(v, "CapInh");
+}
+static int fact_cap_prm(struct value *v)
+{
+	return status_field(v, "CapPrm");
+}
+static int fact_cap_eff(struct value *v)
+{
+	return status_field(v, "CapEff");
+}
+static int fact_cap_bnd(struct value *v)
+{
+	return status_field(v, "CapBnd");
+}
+static int fact_cap_amb(struct value *v)
+{
+	return status_field(v, "CapAmb");
+}
+static int fact_seccomp(struct value *v)
+{
+	return status_field(v, "Seccomp");
+}
 
 /* Whether execve(2) can still gain privileges (prctl(2) PR_GET_NO_NEW_PRIVS). */
 static int fact_no_new_privs(struct value *v)
@@ -496,7 +580,7 @@ static int fact_pids(struct value *v)
 	if (statfs("/proc", &fs) < 0)
 		return errno;
 	if (fs.f_type != PROC_SUPER_MAGIC)
-		return ENOENT;	/* a plain directory: procfs is not mounted */
+		return ENOENT; /* a plain directory: procfs is not mounted */
 	int n = scandir("/proc", &list, is_pid, by_number);
 	if (n < 0)
 		return errno;
@@ -548,8 +632,11 @@ static int fact_dev(struct value *v)
 				else
 					add(v, "->%.*s", (int)len, target);
 			} else {
-				add(v, "=%c", S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f'
-					    : S_ISFIFO(st.st_mode) ? 'p' : 's');
+				add(v, "=%c",
+				    S_ISDIR(st.st_mode)    ? 'd'
+				    : S_ISREG(st.st_mode)  ? 'f'
+				    : S_ISFIFO(st.st_mode) ? 'p'
+							   : 's');
 			}
 		}
 		free(list[i]);
@@ -567,19 +654,28 @@ static int sysv_keys(struct value *v, const char *path)
 		char *end;
 		long key = strtol(line, &end, 10);
 		if (end == line)
-			continue;	/* the header, "key msqid perms ...", and the last, empty line */
+			continue; /* the header, "key msqid perms ...", and the last, empty line */
 		add_comma(v);
 		add(v, "0x%08x", (unsigned)key);
 	}
 	return err;
 }
 
-static int fact_ipc_msg(struct value *v) { return sysv_keys(v, "/proc/sysvipc/msg"); }
-static int fact_ipc_shm(struct value *v) { return sysv_keys(v, "/proc/sysvipc/shm"); }
-static int fact_ipc_sem(struct value *v) { return sysv_keys(v, "/proc/sysvipc/sem"); }
+static int fact_ipc_msg(struct value *v)
+{
+	return sysv_keys(v, "/proc/sysvipc/msg");
+}
+static int fact_ipc_shm(struct value *v)
+{
+	return sysv_keys(v, "/proc/sysvipc/shm");
+}
+static int fact_ipc_sem(struct value *v)
+{
+	return sysv_keys(v, "/proc/sysvipc/sem");
+}
 
 /* POSIX message queues are files in an mqueue filesystem (mq_overview(7)). */
-#define MQUEUE_MAGIC 0x19800202	/* linux/magic.h leaves it out */
+#define MQUEUE_MAGIC 0x19800202 /* linux/magic.h leaves it out */
 
 static int fact_mqueues(struct value *v)
 {
@@ -588,7 +684,7 @@ static int fact_mqueues(struct value *v)
 	if (statfs("/dev/mqueue", &fs) < 0)
 		return errno;
 	if (fs.f_type != MQUEUE_MAGIC)
-		return ENOENT;	/* a plain directory: no mqueue mounted */
+		return ENOENT; /* a plain directory: no mqueue mounted */
 	int n = scandir("/dev/mqueue", &list, is_entry, by_name);
 	if (n < 0)
 		return errno;
@@ -606,25 +702,52 @@ static const struct fact {
 	const char *key;
 	int (*read)(struct value *v);
 } facts[] = {
-	{ "pid", fact_pid }, { "ppid", fact_ppid }, { "uid", fact_uid }, { "gid", fact_gid },
-	{ "euid", fact_euid }, { "egid", fact_egid }, { "groups", fact_groups },
-	{ "uid_map", fact_uid_map }, { "gid_map", fact_gid_map }, { "setgroups", fact_setgroups },
-	{ "hostname", fact_hostname }, { "domainname", fact_domainname }, { "cwd", fact_cwd },
-	{ "root_inode", fact_root_inode }, { "root_mount", fact_root_mount },
-	{ "mounts", fact_mounts }, { "mount_points", fact_mount_points },
-	{ "ifaces", fact_ifaces }, { "addrs", fact_addrs },
-	{ "ns.cgroup", fact_ns_cgroup }, { "ns.ipc", fact_ns_ipc }, { "ns.mnt", fact_ns_mnt },
-	{ "ns.net", fact_ns_net }, { "ns.pid", fact_ns_pid },
-	{ "ns.pid_for_children", fact_ns_pid_for_children }, { "ns.time", fact_ns_time },
-	{ "ns.time_for_children", fact_ns_time_for_children },
-	{ "ns.user", fact_ns_user }, { "ns.uts", fact_ns_uts }, { "cgroup", fact_cgroup },
-	{ "cap_inh", fact_cap_inh }, { "cap_prm", fact_cap_prm }, { "cap_eff", fact_cap_eff },
-	{ "cap_bnd", fact_cap_bnd }, { "cap_amb", fact_cap_amb },
-	{ "seccomp", fact_seccomp }, { "no_new_privs", fact_no_new_privs },
-	{ "uptime", fact_uptime }, { "boottime", fact_boottime }, { "realtime", fact_realtime },
-	{ "pids", fact_pids }, { "dev", fact_dev },
-	{ "ipc_msg", fact_ipc_msg }, { "ipc_shm", fact_ipc_shm }, { "ipc_sem", fact_ipc_sem },
-	{ "mqueues", fact_mqueues },
+	{"pid", fact_pid},
+	{"ppid", fact_ppid},
+	{"uid", fact_uid},
+	{"gid", fact_gid},
+	{"euid", fact_euid},
+	{"egid", fact_egid},
+	{"groups", fact_groups},
+	{"uid_map", fact_uid_map},
+	{"gid_map", fact_gid_map},
+	{"setgroups", fact_setgroups},
+	{"hostname", fact_hostname},
+	{"domainname", fact_domainname},
+	{"cwd", fact_cwd},
+	{"root_inode", fact_root_inode},
+	{"root_mount", fact_root_mount},
+	{"mounts", fact_mounts},
+	{"mount_points", fact_mount_points},
+	{"ifaces", fact_ifaces},
+	{"addrs", fact_addrs},
+	{"ns.cgroup", fact_ns_cgroup},
+	{"ns.ipc", fact_ns_ipc},
+	{"ns.mnt", fact_ns_mnt},
+	{"ns.net", fact_ns_net},
+	{"ns.pid", fact_ns_pid},
+	{"ns.pid_for_children", fact_ns_pid_for_children},
+	{"ns.time", fact_ns_time},
+	{"ns.time_for_children", fact_ns_time_for_children},
+	{"ns.user", fact_ns_user},
+	{"ns.uts", fact_ns_uts},
+	{"cgroup", fact_cgroup},
+	{"cap_inh", fact_cap_inh},
+	{"cap_prm", fact_cap_prm},
+	{"cap_eff", fact_cap_eff},
+	{"cap_bnd", fact_cap_bnd},
+	{"cap_amb", fact_cap_amb},
+	{"seccomp", fact_seccomp},
+	{"no_new_privs", fact_no_new_privs},
+	{"uptime", fact_uptime},
+	{"boottime", fact_boottime},
+	{"realtime", fact_realtime},
+	{"pids", fact_pids},
+	{"dev", fact_dev},
+	{"ipc_msg", fact_ipc_msg},
+	{"ipc_shm", fact_ipc_shm},
+	{"ipc_sem", fact_ipc_sem},
+	{"mqueues", fact_mqueues},
 };
 
 static const struct fact *find_fact(const char *key)
@@ -674,7 +797,7 @@ static void mount_proc(void)
 
 int main(int argc, char **argv)
 {
-	int first = 1;	/* argv[first] is the first key */
+	int first = 1; /* argv[first] is the first key */
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		printf("usage: probe [--mount-proc] [KEY...]\n"

@@ -77,9 +77,9 @@ static bool cgroup_v2(void)
 }
 
 struct hierarchy {
-	char point[512];    /* where it is mounted */
-	char options[512];  /* super options: its controllers, "memory" or "cpu,cpuacct" */
-	bool v2;            /* a cgroup2 mount: v2's tree, or a hybrid's unified */
+	char point[512];   /* where it is mounted */
+	char options[512]; /* super options: its controllers, "memory" or "cpu,cpuacct" */
+	bool v2;           /* a cgroup2 mount: v2's tree, or a hybrid's unified */
 };
 
 /* The cgroup hierarchies mounted on the host (cgroup and cgroup2 mounts). */
@@ -108,8 +108,8 @@ static size_t cgroup_hierarchies(struct hierarchy *h, size_t max)
 }
 
 struct group {
-	char controllers[128];  /* "memory", "cpu,cpuacct"; "" on v2 */
-	char dir[1024];         /* the group's directory on the host */
+	char controllers[128]; /* "memory", "cpu,cpuacct"; "" on v2 */
+	char dir[1024];        /* the group's directory on the host */
 };
 
 struct groups {
@@ -187,7 +187,8 @@ static void assert_groups_found(const struct groups *gs)
 	if (!ok) {
 		print_groups(gs);
 		dc_fail("the container is not in groups of its own under %s for memory, pids "
-			 "and cpu", group_parent);
+			"and cpu",
+			group_parent);
 	}
 }
 
@@ -268,7 +269,8 @@ static void remove_empty_groups(void)
 			snprintf(dir, sizeof(dir), "%s%s", parent, e->d_name);
 			/* A group with processes in it says EBUSY, and stays. */
 			if (rmdir(dir) == 0)
-				fprintf(stderr, "promises: removed the cgroup %s, left behind\n", dir);
+				fprintf(stderr, "promises: removed the cgroup %s, left behind\n",
+					dir);
 		}
 		closedir(d);
 	}
@@ -369,7 +371,7 @@ void test_memory_hog_is_killed_at_the_limit(void **state)
 		if (sscanf(line, "%d MB", &mb) != 1 || mb >= 64) {
 			run_dump(&r, "the hog's progress");
 			dc_fail("the hog went on to \"%.*s\" under a 64 MB limit",
-				 (int)strcspn(line, "\n"), line);
+				(int)strcspn(line, "\n"), line);
 		}
 		lines++;
 	}
@@ -423,12 +425,12 @@ void test_fork_bomb_stops_at_the_pids_limit(void **state)
 				dc_fail("%d processes in the container under --pids 16", processes);
 		} else if (processes < 50) {
 			dc_fail("without --pids only %d processes started: the test proves nothing",
-				 processes);
+				processes);
 		}
 		run_free(&r);
 		if (find_sleepers(left, 4) > 0)
 			dc_fail("after the container exited, sleep %s is still running as PID %d",
-				 sleeper_mark(), (int)left[0]);
+				sleeper_mark(), (int)left[0]);
 	}
 }
 
@@ -444,8 +446,9 @@ void test_cgroup_looks_like_the_root_inside(void **state)
 
 	(void)state;
 	require_root();
-	run_container(&r, (const char *[]){test_rootfs(), "/bin/sh", "-c",
-					   "cat /proc/self/cgroup && exec /bin/probe ns.cgroup", NULL});
+	run_container(&r,
+		      (const char *[]){test_rootfs(), "/bin/sh", "-c",
+				       "cat /proc/self/cgroup && exec /bin/probe ns.cgroup", NULL});
 	assert_exit(&r, 0);
 	for (const char *line = r.out; line; line = next_line(line)) {
 		size_t len = strcspn(line, "\n");
@@ -454,7 +457,7 @@ void test_cgroup_looks_like_the_root_inside(void **state)
 			continue;
 		if (len < 2 || strncmp(line + len - 2, ":/", 2) != 0)
 			dc_fail("/proc/self/cgroup inside says \"%.*s\", not the root", (int)len,
-				 line);
+				line);
 		lines++;
 	}
 	assert_true(lines > 0);
@@ -468,8 +471,9 @@ void test_cgroup_looks_like_the_root_inside(void **state)
 /* The -o to mount a v1 hierarchy again: its controllers and its name=, from its super options. */
 static void v1_mount_options(const char *super, char *out, size_t size)
 {
-	static const char *const flags[] = {"rw", "ro", "xattr", "noprefix", "clone_children",
-					    "cpuset_v2_mode", "favordynmods", NULL};
+	static const char *const flags[] = {
+		"rw",           "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode",
+		"favordynmods", NULL};
 	char copy[512];
 	bool controller = false;
 	size_t used = 0;
@@ -513,18 +517,21 @@ void test_cgroup_namespace_hides_the_hosts_groups(void **state)
 
 	(void)state;
 	require_root();
-	used += (size_t)snprintf(script, sizeof(script), "cat /proc/self/cgroup >/tmp/before; "
+	used += (size_t)snprintf(script, sizeof(script),
+				 "cat /proc/self/cgroup >/tmp/before; "
 				 "echo ready; read line; ");
 	for (size_t i = 0; i < nh && used < sizeof(script); i++) {
 		char options[512];
 		bool v2 = h[i].v2;
 
 		v1_mount_options(h[i].options, options, sizeof(options));
-		used += (size_t)snprintf(script + used, sizeof(script) - used,
+		used += (size_t)snprintf(
+			script + used, sizeof(script) - used,
 			"mkdir -p /tmp/cg%zu; if mount -t %s %s%s cg /tmp/cg%zu 2>/dev/null; then "
 			"echo \"cg%zu:$(cd /tmp/cg%zu && for d in *; do [ -d \"$d\" ] && printf ' %%s' \"$d\"; "
 			"done)\"; else echo 'cg%zu: refused'; fi; ",
-			i, v2 ? "cgroup2" : "cgroup", v2 ? "" : "-o ", v2 ? "" : options, i, i, i, i);
+			i, v2 ? "cgroup2" : "cgroup", v2 ? "" : "-o ", v2 ? "" : options, i, i, i,
+			i);
 	}
 	run_start(&r, "container", (const char *[]){test_rootfs(), "/bin/sh", "-c", script, NULL});
 	const char *line = run_read_line(&r);
@@ -539,9 +546,11 @@ void test_cgroup_namespace_hides_the_hosts_groups(void **state)
 		int len = (int)strcspn(l, "\n");
 
 		if (strstr(l, group_parent) == NULL || strstr(l, group_parent) > l + len) {
-			print_error("the container's /proc/PID/cgroup, seen from the host:\n%s", host_view);
+			print_error("the container's /proc/PID/cgroup, seen from the host:\n%s",
+				    host_view);
 			dc_fail("in \"%.*s\" the container is in the host's group: its cgroup "
-				 "namespace's root there is the host's", len, l);
+				"namespace's root there is the host's",
+				len, l);
 		}
 	}
 	free(host_view);
@@ -555,7 +564,7 @@ void test_cgroup_namespace_hides_the_hosts_groups(void **state)
 		const char *end = found + strlen(expected);
 		if (*end != '\n' && strncmp(end, " refused\n", 9) != 0)
 			dc_fail("root inside mounted %s (%s) and found groups not its own:%.*s",
-				 h[i].point, h[i].options, (int)strcspn(end, "\n"), end);
+				h[i].point, h[i].options, (int)strcspn(end, "\n"), end);
 	}
 	run_free(&r);
 }
@@ -611,9 +620,8 @@ void test_group_is_removed_after_exit(void **state)
 
 	(void)state;
 	require_root();
-	bool started = start_and_find_groups(&r, (const char *[]){"--memory", "64m", "--pids", "16",
-								  NULL},
-					     NULL, &gs);
+	bool started = start_and_find_groups(
+		&r, (const char *[]){"--memory", "64m", "--pids", "16", NULL}, NULL, &gs);
 	run_finish(&r);
 	assert_started(&r, started);
 	assert_exit(&r, 0);
@@ -639,7 +647,7 @@ static void kill_container_leaving_its_groups(struct groups *gs)
 	for (size_t i = 0; i < gs->n; i++) {
 		if (!group_exists(gs->g[i].dir))
 			dc_fail("the killed container's group %s is gone: who removed it?",
-				 gs->g[i].dir);
+				gs->g[i].dir);
 	}
 }
 
@@ -672,7 +680,7 @@ void test_group_of_a_killed_container_is_cleaned_up(void **state)
 void test_bad_limit_is_a_clear_error(void **state)
 {
 	static const char *const bad[][2] = {
-		{"--memory", "lots"}, {"--memory", "0"}, {"--pids", "lots"},
+		{"--memory", "lots"}, {"--memory", "0"},  {"--pids", "lots"},
 		{"--pids", "0"},      {"--cpus", "lots"},
 	};
 
@@ -728,7 +736,8 @@ static void assert_no_new_group(const char *before, const char *after, const cha
 		snprintf(dir, sizeof(dir), "%.*s\n", (int)len, line);
 		if (strstr(before, dir) == NULL)
 			dc_fail("%s, the group %.*s was left behind (nothing is to be left "
-				 "right after a failed start)", when, (int)len, line);
+				"right after a failed start)",
+				when, (int)len, line);
 	}
 }
 
@@ -759,7 +768,7 @@ void test_overflowing_numbers_are_refused_before_anything_starts(void **state)
 		snprintf(named, sizeof(named), "%s %s", bad[i][0], bad[i][1]);
 		if (r.exit_code != 125)
 			dc_fail("%s was taken (exit %d): an overflowing number must be refused",
-				 named, r.exit_code);
+				named, r.exit_code);
 		assert_contains(r.err, named);
 		assert_not_contains(r.out, "ran");
 		run_free(&r);
@@ -803,7 +812,9 @@ void test_failed_start_leaves_no_group(void **state)
 void test_rootless_refuses_limits_but_runs_without(void **state)
 {
 	static const char *const limits[][2] = {
-		{"--memory", "64m"}, {"--pids", "16"}, {"--cpus", "0.5"},
+		{"--memory", "64m"},
+		{"--pids", "16"},
+		{"--cpus", "0.5"},
 	};
 	struct run r;
 
@@ -820,8 +831,8 @@ void test_rootless_refuses_limits_but_runs_without(void **state)
 		run_free(&r);
 	}
 
-	run_container_rootless(&r,
-			       (const char *[]){test_rootfs_for_others(), "/bin/probe", "uid", NULL});
+	run_container_rootless(
+		&r, (const char *[]){test_rootfs_for_others(), "/bin/probe", "uid", NULL});
 	assert_exit(&r, 0);
 	assert_string_equal(probe_get(&r, "uid"), "0");
 	run_free(&r);
@@ -836,12 +847,12 @@ void test_rootless_refuses_limits_but_runs_without(void **state)
  * kernel truncates), the probe's boottime whole seconds: both are
  * compared in the unit they are printed in, so no slack is needed.
  */
-enum { OFFSET = 86400 };  /* a day */
+enum { OFFSET = 86400 }; /* a day */
 
 struct clocks {
-	long long uptime;    /* /proc/uptime, in hundredths of a second */
-	long long boottime;  /* CLOCK_BOOTTIME, whole seconds */
-	long long realtime;  /* time(2) */
+	long long uptime;   /* /proc/uptime, in hundredths of a second */
+	long long boottime; /* CLOCK_BOOTTIME, whole seconds */
+	long long realtime; /* time(2) */
 };
 
 /* "12345.67 ..." (the first field of /proc/uptime) in hundredths; -1 if it is not that. */
@@ -920,8 +931,8 @@ static void check_uptime_offset(const char *const options[], bool rootless)
 	probe_clocks(&r, &inside);
 	assert_between("/proc/uptime inside (hundredths of a second)", inside.uptime,
 		       before.uptime + OFFSET * 100LL, after.uptime + OFFSET * 100LL);
-	assert_between("CLOCK_BOOTTIME inside (seconds)", inside.boottime,
-		       before.boottime + OFFSET, after.boottime + OFFSET);
+	assert_between("CLOCK_BOOTTIME inside (seconds)", inside.boottime, before.boottime + OFFSET,
+		       after.boottime + OFFSET);
 	/* The kernel's doing: a time namespace, not the host's. */
 	if (!probe_in_own_namespace(&r, "time"))
 		run_dump(&r, "ns.time: the host's own, or none");
@@ -993,9 +1004,9 @@ void test_host_clocks_are_untouched(void **state)
 	require_root();
 	host_clocks(&before);
 	run_start(&r, "container",
-		  (const char *[]){"--uptime-offset", "86400", test_rootfs(), "/bin/sh", "-c",
-				   "echo ready; read line; exec /bin/probe uptime boottime realtime",
-				   NULL});
+		  (const char *[]){
+			  "--uptime-offset", "86400", test_rootfs(), "/bin/sh", "-c",
+			  "echo ready; read line; exec /bin/probe uptime boottime realtime", NULL});
 	const char *line = run_read_line(&r);
 	bool ready = line && strcmp(line, "ready") == 0;
 	long long fresh_during = fresh_host_uptime();

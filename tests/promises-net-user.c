@@ -122,7 +122,8 @@ static void list_veths(char *names, size_t size)
 	names[0] = '\0';
 	assert_non_null(dir);
 	while ((e = readdir(dir)) != NULL) {
-		if (strncmp(e->d_name, "dcveth", 6) != 0 || strlen(names) + strlen(e->d_name) + 2 > size)
+		if (strncmp(e->d_name, "dcveth", 6) != 0 ||
+		    strlen(names) + strlen(e->d_name) + 2 > size)
 			continue;
 		strcat(names, ",");
 		strcat(names, e->d_name);
@@ -182,8 +183,10 @@ int net_user_teardown_test(void **state)
 		if (veth_listed(veths_before, name) || link_vanishes(name))
 			continue;
 		if (!veth_listed(veths_seen, name) && peer_elsewhere(name)) {
-			fprintf(stderr, "promises: %s appeared during the test and is still there; "
-					"not ours to delete?\n", name);
+			fprintf(stderr,
+				"promises: %s appeared during the test and is still there; "
+				"not ours to delete?\n",
+				name);
 			continue;
 		}
 		fprintf(stderr, "promises: the container left %s on the host; deleting it\n", name);
@@ -207,14 +210,15 @@ static bool runs_as(pid_t pid, unsigned id)
 	const char *uid = status ? strstr(status, "\nUid:") : NULL;
 	const char *gid = status ? strstr(status, "\nGid:") : NULL;
 	unsigned u[4], g[4];
-	bool ok = uid && gid && sscanf(uid, "\nUid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]) == 4 &&
+	bool ok = uid && gid &&
+		  sscanf(uid, "\nUid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]) == 4 &&
 		  sscanf(gid, "\nGid: %u %u %u %u", &g[0], &g[1], &g[2], &g[3]) == 4;
 
 	for (int i = 0; ok && i < 4; i++)
 		ok = u[i] == id && g[i] == id;
 	if (!ok)
-		print_error("process %d: expected uid and gid %u on the host, status:\n%s\n", (int)pid,
-			    id, status ? status : "(gone)");
+		print_error("process %d: expected uid and gid %u on the host, status:\n%s\n",
+			    (int)pid, id, status ? status : "(gone)");
 	free(status);
 	return ok;
 }
@@ -351,8 +355,9 @@ void test_veth_connects_container_and_host(void **state)
 		char target[32];
 
 		snprintf(target, sizeof(target), "10.200.%d.2", n);
-		run_program(&ping, (const char *[]){"/bin/busybox", "ping", "-c", "1", "-W", "5", "-I",
-						    veth_name(n), target, NULL},
+		run_program(&ping,
+			    (const char *[]){"/bin/busybox", "ping", "-c", "1", "-W", "5", "-I",
+					     veth_name(n), target, NULL},
 			    NULL);
 		pinged = true;
 		snprintf(target, sizeof(target), "10.200.%d.1\n", n);
@@ -407,8 +412,8 @@ void test_default_route_goes_through_host_end(void **state)
 	char expected[16];
 	snprintf(expected, sizeof(expected), "%08X", (unsigned)subnet_address(n, 1));
 	if (strcmp(gateway, expected) != 0 || strcmp(iface, "eth0") != 0)
-		dc_fail("expected a default route via 10.200.%d.1 (%s) on eth0, in:\n%s", n, expected,
-			 r.out);
+		dc_fail("expected a default route via 10.200.%d.1 (%s) on eth0, in:\n%s", n,
+			expected, r.out);
 	run_free(&r);
 }
 
@@ -418,8 +423,9 @@ void test_default_route_goes_through_host_end(void **state)
  */
 void test_two_containers_get_their_own_subnets(void **state)
 {
-	const char *const args[] = {"--net", "veth", test_rootfs(), "/bin/sh", "-c",
-				    "/bin/probe addrs; read line || true", NULL};
+	const char *const args[] = {"--net",   "veth", test_rootfs(),
+				    "/bin/sh", "-c",   "/bin/probe addrs; read line || true",
+				    NULL};
 	struct run a, b;
 	char veths[4096];
 	const char *line;
@@ -443,7 +449,7 @@ void test_two_containers_get_their_own_subnets(void **state)
 	assert_int_not_equal(na, nb);
 	if (!veth_listed(veths, veth_name(na)) || !veth_listed(veths, veth_name(nb)))
 		dc_fail("expected %s and %s on the host while both ran; it had: %s", veth_name(na),
-			 veth_name(nb), veths);
+			veth_name(nb), veths);
 	run_free(&a);
 	run_free(&b);
 }
@@ -477,7 +483,7 @@ static void check_veth_goes(bool kill_it)
 		dc_fail("no %s on the host while the container ran", name);
 	if (!link_vanishes(name))
 		dc_fail("%s is still on the host after the container %s", name,
-			 kill_it ? "program was killed" : "exited");
+			kill_it ? "program was killed" : "exited");
 	run_free(&r);
 }
 
@@ -505,8 +511,8 @@ void test_bad_net_value_is_a_clear_error(void **state)
 
 	(void)state;
 	require_root();
-	run_container(&r, (const char *[]){"--net", "bridge", test_rootfs(), "/bin/probe", "uid",
-					   NULL});
+	run_container(
+		&r, (const char *[]){"--net", "bridge", test_rootfs(), "/bin/probe", "uid", NULL});
 	assert_exit(&r, 125);
 	assert_contains(r.err, "--net");
 	assert_contains(r.err, "bridge");
@@ -526,8 +532,8 @@ void test_root_inside_is_the_caller_outside(void **state)
 	require_root();
 	snprintf(uid_map, sizeof(uid_map), "0 %u 1", (unsigned)getuid());
 	snprintf(gid_map, sizeof(gid_map), "0 %u 1", (unsigned)getgid());
-	run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "uid", "gid", "euid", "egid",
-					   "uid_map", "gid_map", "ns.user", NULL});
+	run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "uid", "gid", "euid",
+					   "egid", "uid_map", "gid_map", "ns.user", NULL});
 	assert_exit(&r, 0);
 	assert_true(probe_in_own_namespace(&r, "user"));
 	assert_string_equal(probe_get(&r, "uid"), "0");
@@ -552,11 +558,12 @@ void test_rootless_container_has_every_namespace(void **state)
 
 	(void)state;
 	require_root();
-	run_start_rootless(&r, "container",
-			   (const char *[]){test_rootfs_for_others(), "/bin/sh", "-c",
-					    "/bin/probe uid gid uid_map gid_map ns.mnt ns.uts ns.ipc "
-					    "ns.pid ns.net ns.user; echo ready; read line || true",
-					    NULL});
+	run_start_rootless(
+		&r, "container",
+		(const char *[]){test_rootfs_for_others(), "/bin/sh", "-c",
+				 "/bin/probe uid gid uid_map gid_map ns.mnt ns.uts ns.ipc "
+				 "ns.pid ns.net ns.user; echo ready; read line || true",
+				 NULL});
 	for (const char *line; !ready && (line = run_read_line(&r)) != NULL;)
 		ready = strcmp(line, "ready") == 0;
 	pid_t init = ready ? child_of(r.pid) : 0;
@@ -574,7 +581,7 @@ void test_rootless_container_has_every_namespace(void **state)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (!probe_in_own_namespace(&r, types[i]))
 			dc_fail("the rootless container shares the host's %s namespace:\n%s",
-				 types[i], r.out);
+				types[i], r.out);
 	}
 	assert_true(init_is_nobody);
 	assert_true(command_is_nobody);
@@ -600,7 +607,8 @@ static char *shared_dir(uid_t owner, char *bind, size_t size)
 }
 
 /* Fails (exit 3) unless /mnt is the test's host directory, so nothing lands in ROOTFS. */
-#define ONLY_IF_SHARED "[ -e /mnt/host-file ] || { echo '/mnt is not the host directory' >&2; exit 3; }; "
+#define ONLY_IF_SHARED                                                                             \
+	"[ -e /mnt/host-file ] || { echo '/mnt is not the host directory' >&2; exit 3; }; "
 
 /*
  * A file made inside by root on a bind-mounted host directory belongs,
@@ -610,7 +618,8 @@ static char *shared_dir(uid_t owner, char *bind, size_t size)
 static void check_owner_of_file_made_inside(bool rootless)
 {
 	enum { BASE = 100000 };
-	const char *script = ONLY_IF_SHARED "touch /mnt/made-inside && stat -c '%u %g' /mnt/made-inside";
+	const char *script =
+		ONLY_IF_SHARED "touch /mnt/made-inside && stat -c '%u %g' /mnt/made-inside";
 	unsigned outside = rootless ? NOBODY : BASE;
 	char bind[4200], path[4200];
 	struct run r;
@@ -623,8 +632,8 @@ static void check_owner_of_file_made_inside(bool rootless)
 						  NULL});
 	else
 		run_container(&r, (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
-						   "0 100000 65536", "--bind", bind, rootfs, "/bin/sh",
-						   "-c", script, NULL});
+						   "0 100000 65536", "--bind", bind, rootfs,
+						   "/bin/sh", "-c", script, NULL});
 	assert_exit(&r, 0);
 	/* Root's inside... */
 	assert_string_equal(r.out, "0 0\n");
@@ -662,8 +671,8 @@ static void check_host_file_stays_unwritten(bool rootless)
 						  NULL});
 	else
 		run_container(&r, (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
-						   "0 100000 65536", "--bind", bind, rootfs, "/bin/sh",
-						   "-c", script, NULL});
+						   "0 100000 65536", "--bind", bind, rootfs,
+						   "/bin/sh", "-c", script, NULL});
 	assert_exit(&r, 1);
 	assert_string_equal(r.out, "0\n");
 	assert_contains(r.err, "Permission denied");
@@ -712,7 +721,7 @@ static void check_refused_map(struct run *r, const char *name, const char *reaso
 	assert_string_equal(r->out, "");
 	if (!processes_gone(name))
 		dc_fail("process %d of the refused container is still running",
-			 (int)process_with_arg(name));
+			(int)process_with_arg(name));
 	assert_true(mounts_unchanged);
 }
 
@@ -839,15 +848,16 @@ void test_root_inside_cannot_make_device_nodes(void **state)
 	require_root();
 	for (int remapped = 0; remapped < 2; remapped++) {
 		if (remapped)
-			run_container(&r, (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
-							   "0 100000 65536", test_rootfs_for_others(),
-							   "/bin/sh", "-c", script, NULL});
+			run_container(&r,
+				      (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
+						       "0 100000 65536", test_rootfs_for_others(),
+						       "/bin/sh", "-c", script, NULL});
 		else
-			run_container(&r, (const char *[]){test_rootfs(), "/bin/sh", "-c", script,
-							   NULL});
+			run_container(
+				&r, (const char *[]){test_rootfs(), "/bin/sh", "-c", script, NULL});
 		if (strstr(r.out, "mknod=0"))
 			dc_fail("root inside (%s) made /dev/kmsg's node:\n%s",
-				 remapped ? "remapped" : "the default map", r.out);
+				remapped ? "remapped" : "the default map", r.out);
 		assert_contains(r.err, "Operation not permitted");
 		assert_not_contains(r.out, "Linux version");
 		run_free(&r);
@@ -865,16 +875,17 @@ void test_remapped_container_dies_with_its_parent(void **state)
 {
 	(void)state;
 	require_root();
-	assert_container_dies_with_its_parent(
-		(const char *[]){"--uid-map", "0 100000 65536", "--gid-map", "0 100000 65536", NULL},
-		test_rootfs_for_others(), false);
+	assert_container_dies_with_its_parent((const char *[]){"--uid-map", "0 100000 65536",
+							       "--gid-map", "0 100000 65536", NULL},
+					      test_rootfs_for_others(), false);
 }
 
 void test_rootless_container_dies_with_its_parent(void **state)
 {
 	(void)state;
 	require_root();
-	assert_container_dies_with_its_parent((const char *[]){NULL}, test_rootfs_for_others(), true);
+	assert_container_dies_with_its_parent((const char *[]){NULL}, test_rootfs_for_others(),
+					      true);
 }
 
 /*
@@ -905,8 +916,10 @@ void test_bind_target_is_resolved_inside_the_rootfs(void **state)
 	/* Without openat2(2) (valgrind 3.19 lacks it) refusing the symlink is safe too. */
 	if (!(r.exit_code == 125 && strstr(r.err, "openat2"))) {
 		if (r.exit_code != 0)
-			print_error("--bind %s: the host directory is not at /mnt, where /%s points "
-				    "inside the rootfs\n", bind, name);
+			print_error(
+				"--bind %s: the host directory is not at /mnt, where /%s points "
+				"inside the rootfs\n",
+				bind, name);
 		assert_exit(&r, 0);
 		assert_string_equal(r.out, "shared from the host\n");
 	}

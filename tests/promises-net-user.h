@@ -20,7 +20,8 @@
  */
 int net_user_setup_test(void **state);
 int net_user_teardown_test(void **state);
-#define dc_net_user(f) cmocka_unit_test_setup_teardown(f, net_user_setup_test, net_user_teardown_test)
+#define dc_net_user(f)                                                                             \
+	cmocka_unit_test_setup_teardown(f, net_user_setup_test, net_user_teardown_test)
 
 /* 07 net: a network of its own, and a cable to the host on request. */
 void test_only_lo_and_it_is_up(void **state);

@@ -48,8 +48,10 @@ int promises_setup(void **state)
 		return -1;
 	}
 	/* Another run's exercise has renamed the host just now: that is no name to put back. */
-	if (strncmp(host_hostname, "dc-test-", 8) == 0 || strncmp(host_domainname, "dc-test-", 8) == 0) {
-		fprintf(stderr, "promises: the host is called %s (%s) by a test; not restoring it\n",
+	if (strncmp(host_hostname, "dc-test-", 8) == 0 ||
+	    strncmp(host_domainname, "dc-test-", 8) == 0) {
+		fprintf(stderr,
+			"promises: the host is called %s (%s) by a test; not restoring it\n",
 			host_hostname, host_domainname);
 		host_hostname[0] = host_domainname[0] = '\0';
 	}
@@ -265,17 +267,22 @@ void test_works_when_root_is_shared(void **state)
 						   "mount_points", NULL});
 		char *after = read_file("/proc/self/mountinfo");
 		const char *points = probe_get(&r, "mount_points");
-		if (r.exit_code != 0 || points == NULL || strcmp(points, expected_mount_points) != 0) {
-			fprintf(stderr, "with / shared, as systemd makes it, the container should "
-					"start and see the mounts %s; it exited %d and saw %s.\n%s%s"
-					"Was everything made private (MS_REC|MS_PRIVATE) before "
-					"pivot_root? (lesson 02)\n", expected_mount_points,
-				r.exit_code, points ? points : "(no mount_points)", r.out, r.err);
+		if (r.exit_code != 0 || points == NULL ||
+		    strcmp(points, expected_mount_points) != 0) {
+			fprintf(stderr,
+				"with / shared, as systemd makes it, the container should "
+				"start and see the mounts %s; it exited %d and saw %s.\n%s%s"
+				"Was everything made private (MS_REC|MS_PRIVATE) before "
+				"pivot_root? (lesson 02)\n",
+				expected_mount_points, r.exit_code,
+				points ? points : "(no mount_points)", r.out, r.err);
 			_exit(4);
 		}
 		if (strcmp(before, after) != 0) {
-			fprintf(stderr, "mounts propagated out of the container:\n--- before\n%s"
-					"--- after\n%s", before, after);
+			fprintf(stderr,
+				"mounts propagated out of the container:\n--- before\n%s"
+				"--- after\n%s",
+				before, after);
 			_exit(5);
 		}
 		_exit(0);
@@ -435,16 +442,16 @@ int promises_teardown_test(void **state)
 }
 
 /* Fails (exit 3) unless DIR is a tmpfs: the container's, not ROOTFS's directory. */
-#define ONLY_IF_TMPFS(dir)                                                                        \
-	"stat -f " dir " | grep -q 'Type: tmpfs$' || "                                          \
+#define ONLY_IF_TMPFS(dir)                                                                         \
+	"stat -f " dir " | grep -q 'Type: tmpfs$' || "                                             \
 	"{ echo '" dir " is not a tmpfs; not writing into ROOTFS' >&2; exit 3; }; "
 
 /* ---- Reading mount tables (proc(5): /proc/PID/mountinfo) -------------------- */
 
 struct mount {
-	char dev[32];        /* MAJ:MIN of the filesystem */
+	char dev[32]; /* MAJ:MIN of the filesystem */
 	char point[512];
-	char options[512];   /* per-mount: rw,nosuid,... */
+	char options[512]; /* per-mount: rw,nosuid,... */
 	char fstype[64];
 	char source[512];
 };
@@ -522,10 +529,12 @@ void test_tmpfs_mounted_inside_stays_inside(void **state)
 	(void)state;
 	require_root();
 	snprintf(marker, sizeof(marker), "dc-tmpfs-marker-%d", (int)getpid());
-	snprintf(script, sizeof(script),
-		 ONLY_IF_TMPFS("/tmp") "mkdir /tmp/m && mount -t tmpfs %s /tmp/m && "
-		 "grep -c %s /proc/self/mountinfo && echo mounted && { read line || true; }",
-		 marker, marker);
+	snprintf(
+		script, sizeof(script),
+		ONLY_IF_TMPFS(
+			"/tmp") "mkdir /tmp/m && mount -t tmpfs %s /tmp/m && "
+				"grep -c %s /proc/self/mountinfo && echo mounted && { read line || true; }",
+		marker, marker);
 	run_start(&r, "container", (const char *[]){test_rootfs(), "/bin/sh", "-c", script, NULL});
 	const char *line = run_read_line(&r);
 	bool seen_inside = line && strcmp(line, "1") == 0;
@@ -566,9 +575,10 @@ void test_proc_is_a_fresh_procfs(void **state)
 	run_free(&r);
 
 	/* And it works: /proc/self is the reader (the shell itself opens it, for its builtin read). */
-	run_container(&r, (const char *[]){test_rootfs(), "/bin/sh", "-c",
-					   "read pid rest </proc/self/stat; [ $pid = $$ ] && echo self",
-					   NULL});
+	run_container(&r,
+		      (const char *[]){test_rootfs(), "/bin/sh", "-c",
+				       "read pid rest </proc/self/stat; [ $pid = $$ ] && echo self",
+				       NULL});
 	assert_exit(&r, 0);
 	assert_string_equal(r.out, "self\n");
 	run_free(&r);
@@ -616,9 +626,9 @@ static int by_dev_name(const void *a, const void *b)
 void test_dev_holds_only_the_basic_devices(void **state)
 {
 	static const char *const basics[] = {
-		"null=c 1:3 0666",   "zero=c 1:5 0666",         "full=c 1:7 0666",
-		"random=c 1:8 0666", "urandom=c 1:9 0666",      "tty=c 5:0 0666",
-		"fd->/proc/self/fd", "stdin->/proc/self/fd/0",  "stdout->/proc/self/fd/1",
+		"null=c 1:3 0666",         "zero=c 1:5 0666",        "full=c 1:7 0666",
+		"random=c 1:8 0666",       "urandom=c 1:9 0666",     "tty=c 5:0 0666",
+		"fd->/proc/self/fd",       "stdin->/proc/self/fd/0", "stdout->/proc/self/fd/1",
 		"stderr->/proc/self/fd/2", "ptmx->pts/ptmx",
 	};
 	const char *entries[64];
@@ -640,7 +650,8 @@ void test_dev_holds_only_the_basic_devices(void **state)
 		int len = (int)strcspn(p + 5, ",/");
 		bool is_device = false;
 		for (size_t i = 0; i < 6; i++)
-			is_device |= strncmp(basics[i], p + 5, (size_t)len) == 0 && basics[i][len] == '=';
+			is_device |= strncmp(basics[i], p + 5, (size_t)len) == 0 &&
+				     basics[i][len] == '=';
 		if (is_device)
 			continue;
 		snprintf(dirs[ndirs], sizeof(dirs[ndirs]), "%.*s=d", len, p + 5);
@@ -666,20 +677,22 @@ void test_dev_nodes_work(void **state)
 
 	(void)state;
 	require_root();
-	run_container(&r, (const char *[]){test_rootfs(), "/bin/sh", "-c",
-					   ONLY_IF_TMPFS("/dev")
-					   "echo swallowed > /dev/null && echo null ok; "
-					   "head -c 4 /dev/zero | od -An -tx1; "
-					   "head -c 16 /dev/urandom | wc -c; "
-					   "echo x > /dev/full || echo full refused",
-					   NULL});
+	run_container(&r,
+		      (const char *[]){
+			      test_rootfs(), "/bin/sh", "-c",
+			      ONLY_IF_TMPFS("/dev") "echo swallowed > /dev/null && echo null ok; "
+						    "head -c 4 /dev/zero | od -An -tx1; "
+						    "head -c 16 /dev/urandom | wc -c; "
+						    "echo x > /dev/full || echo full refused",
+			      NULL});
 	assert_exit(&r, 0);
 	if (strcmp(r.out, "null ok\n 00 00 00 00\n16\nfull refused\n") != 0 ||
 	    strstr(r.err, "No space left on device") == NULL)
 		dc_fail("/dev/null should swallow, /dev/zero give zeros, /dev/urandom 16 bytes and "
 			"/dev/full refuse with ENOSPC (\"No space left on device\"). The shell saw:\n"
 			"%s%s\nA node made with the wrong major:minor, or a /dev mounted nodev, does "
-			"this (lesson 03, \"The mounts a program expects\")", r.out, r.err);
+			"this (lesson 03, \"The mounts a program expects\")",
+			r.out, r.err);
 	run_free(&r);
 }
 
@@ -735,17 +748,18 @@ void test_mounts_are_nosuid_and_nodev(void **state)
 			continue;
 		/* Where devices live: /dev, /dev/pts, and (08 on) each bind-mounted node. */
 		static const char *const device_mounts[] = {
-			"/dev", "/dev/pts", "/dev/null", "/dev/zero", "/dev/full",
-			"/dev/random", "/dev/urandom", "/dev/tty", NULL,
+			"/dev",        "/dev/pts",     "/dev/null", "/dev/zero", "/dev/full",
+			"/dev/random", "/dev/urandom", "/dev/tty",  NULL,
 		};
 		bool devices = false;
 		for (size_t i = 0; device_mounts[i]; i++)
 			devices |= strcmp(m.point, device_mounts[i]) == 0;
-		if (!has_option(m.options, "nosuid") || (!devices && !has_option(m.options, "nodev")))
+		if (!has_option(m.options, "nosuid") ||
+		    (!devices && !has_option(m.options, "nodev")))
 			dc_fail("%s (%s) must be mounted nosuid%s; it is %s. Without them a set-uid "
 				"program or a device node there works (lesson 03, \"The mounts a "
-				"program expects\")", m.point, m.fstype, devices ? "" : ",nodev",
-				m.options);
+				"program expects\")",
+				m.point, m.fstype, devices ? "" : ",nodev", m.options);
 		checked++;
 	}
 	/* All the mounts the chapter promises were there to check. */
@@ -915,9 +929,9 @@ void assert_container_dies_with_its_parent(const char *const options[], const ch
 	run_free(&r);
 	if (left > 0)
 		dc_fail("the container's command (host pid %d) outlived the container program, "
-			 "killed with SIGKILL 5 s before. Is PR_SET_PDEATHSIG set, and set again "
-			 "after the last change of credentials, which clears it? (prctl(2))",
-			 (int)pids[0]);
+			"killed with SIGKILL 5 s before. Is PR_SET_PDEATHSIG set, and set again "
+			"after the last change of credentials, which clears it? (prctl(2))",
+			(int)pids[0]);
 }
 
 void test_container_dies_with_its_parent(void **state)
@@ -965,14 +979,15 @@ void test_persist_never_follows_a_symlink(void **state)
 	free(before);
 	free(after);
 	if (holds_namespace(host_marker_path()))
-		dc_fail("--persist followed %s/mnt and mounted a namespace over the host's %s",
-			 dir, host_marker_path());
+		dc_fail("--persist followed %s/mnt and mounted a namespace over the host's %s", dir,
+			host_marker_path());
 	if (!unchanged)
 		dc_fail("--persist through symlinks changed the host's mount table");
 	for (size_t i = 1; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
 		snprintf(target, sizeof(target), "%s/%s", elsewhere, ns_names[i]);
 		if (lstat(target, &st) == 0)
-			dc_fail("--persist followed %s/%s and created %s", dir, ns_names[i], target);
+			dc_fail("--persist followed %s/%s and created %s", dir, ns_names[i],
+				target);
 	}
 	snprintf(link, sizeof(link), "%s/mnt", dir);
 	assert_int_equal(lstat(link, &st), 0);
@@ -1007,7 +1022,8 @@ void test_persist_into_a_dir_in_use_is_refused(void **state)
 	assert_contains(r.err, "already holds a namespace");
 	run_free(&r);
 	if (!holds_namespace(mnt))
-		dc_fail("the refused --persist took away the namespace the first one left in %s", mnt);
+		dc_fail("the refused --persist took away the namespace the first one left in %s",
+			mnt);
 }
 
 /*
@@ -1035,7 +1051,8 @@ void test_failed_persist_leaves_nothing_behind(void **state)
 	if (!unchanged)
 		dc_fail("a failed --persist changed the host's mount table");
 	if (find_sleepers(pids, 4) > 0)
-		dc_fail("a failed --persist left the container running (host pid %d)", (int)pids[0]);
+		dc_fail("a failed --persist left the container running (host pid %d)",
+			(int)pids[0]);
 }
 
 /*
@@ -1126,7 +1143,8 @@ static bool list_namespaces(struct run *r, const char *tool, struct ns_list *l)
 	if (strcmp(tool, "nsls") == 0)
 		run_tool(r, "nsls", (const char *[]){"-r", NULL}, NULL);
 	else
-		run_program(r, (const char *[]){"lsns", "-r", "-n", "-o", "NS,TYPE,NPROCS,PID", NULL},
+		run_program(r,
+			    (const char *[]){"lsns", "-r", "-n", "-o", "NS,TYPE,NPROCS,PID", NULL},
 			    NULL);
 	if (r->exit_code != 0)
 		return false;
@@ -1148,17 +1166,19 @@ static bool ns_lists_agree(const struct ns_list *a, const struct ns_list *lsns,
 			   const struct ns_list *b, char *why, size_t size)
 {
 	for (size_t i = 0; i < a->n; i++) {
-		const struct ns_entry *e = &a->e[i], *in_b = ns_find(b, e), *in_lsns = ns_find(lsns, e);
+		const struct ns_entry *e = &a->e[i], *in_b = ns_find(b, e),
+				      *in_lsns = ns_find(lsns, e);
 
 		if (in_b == NULL || e->nprocs == 0 || !has_type(lsns, e->type))
 			continue;
 		if (in_lsns == NULL) {
-			snprintf(why, size, "nsls lists %s %lu twice; lsns does not", e->type, e->inode);
+			snprintf(why, size, "nsls lists %s %lu twice; lsns does not", e->type,
+				 e->inode);
 			return false;
 		}
 		if (e->nprocs == in_b->nprocs && in_lsns->nprocs != e->nprocs) {
-			snprintf(why, size, "%s %lu: nsls counts %ld processes twice, lsns %ld", e->type,
-				 e->inode, e->nprocs, in_lsns->nprocs);
+			snprintf(why, size, "%s %lu: nsls counts %ld processes twice, lsns %ld",
+				 e->type, e->inode, e->nprocs, in_lsns->nprocs);
 			return false;
 		}
 	}
@@ -1217,8 +1237,9 @@ void test_nsls_agrees_with_lsns(void **state)
 	const struct ns_entry *listed = ns_find(&before, &container_ns);
 	const struct ns_entry *in_lsns = ns_find(&lsns, &container_ns);
 	if (listed == NULL || in_lsns == NULL)
-		dc_fail("the running container's mnt %lu is missing: nsls %s, lsns %s", container_mnt,
-			 listed ? "lists it" : "does not list it", in_lsns ? "lists it" : "does not");
+		dc_fail("the running container's mnt %lu is missing: nsls %s, lsns %s",
+			container_mnt, listed ? "lists it" : "does not list it",
+			in_lsns ? "lists it" : "does not");
 	else if (listed->nprocs < 1 || listed->nprocs != in_lsns->nprocs)
 		dc_fail("the running container's mnt %lu: nsls counts %ld processes, lsns %ld",
 			container_mnt, listed->nprocs, in_lsns->nprocs);
@@ -1238,8 +1259,8 @@ void test_hostname_option_names_the_container(void **state)
 	(void)state;
 	require_root();
 	assert_int_equal(getdomainname(host_domain, sizeof(host_domain)), 0);
-	run_container(&r, (const char *[]){"--hostname", "dc-test-name", test_rootfs(), "/bin/probe",
-					   "hostname", "domainname", NULL});
+	run_container(&r, (const char *[]){"--hostname", "dc-test-name", test_rootfs(),
+					   "/bin/probe", "hostname", "domainname", NULL});
 	assert_exit(&r, 0);
 	assert_string_equal(probe_get(&r, "hostname"), "dc-test-name");
 	assert_string_equal(probe_get(&r, "domainname"), host_domain);
@@ -1254,8 +1275,8 @@ void test_hostname_option_names_the_container(void **state)
 	}
 
 	run_container(&r, (const char *[]){"--hostname", "dc-test-name", "--domainname",
-					   "dc-test-domain", test_rootfs(), "/bin/probe", "hostname",
-					   "domainname", NULL});
+					   "dc-test-domain", test_rootfs(), "/bin/probe",
+					   "hostname", "domainname", NULL});
 	assert_exit(&r, 0);
 	assert_string_equal(probe_get(&r, "hostname"), "dc-test-name");
 	assert_string_equal(probe_get(&r, "domainname"), "dc-test-domain");
@@ -1331,26 +1352,29 @@ void test_bad_hostname_is_a_clear_error(void **state)
 	require_root();
 	memset(long_name, 'a', 65);
 	long_name[65] = '\0';
-	run_container(&r, (const char *[]){"--hostname", long_name, test_rootfs(), "/bin/true", NULL});
+	run_container(&r,
+		      (const char *[]){"--hostname", long_name, test_rootfs(), "/bin/true", NULL});
 	assert_exit(&r, 125);
 	assert_contains(r.err, "--hostname");
 	assert_contains(r.err, "64");
 	run_free(&r);
 
-	run_container(&r, (const char *[]){"--domainname", long_name, test_rootfs(), "/bin/true",
-					   NULL});
+	run_container(
+		&r, (const char *[]){"--domainname", long_name, test_rootfs(), "/bin/true", NULL});
 	assert_exit(&r, 125);
 	assert_contains(r.err, "--domainname");
 	run_free(&r);
 
 	/* RFC 1123: no newline, no '/', no label that starts or ends with '-', no empty label. */
-	const char *const bad[] = {"two\nlines", "a/b", "-leading", "trailing-", "a..b", ".", "a b"};
+	const char *const bad[] = {"two\nlines", "a/b", "-leading", "trailing-",
+				   "a..b",       ".",   "a b"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		run_container(&r, (const char *[]){"--hostname", bad[i], test_rootfs(), "/bin/true",
 						   NULL});
 		if (r.exit_code != 125)
 			dc_fail("--hostname \"%s\" was accepted (exit %d); RFC 1123 allows only "
-				 "letters, digits and '-' in dot-separated labels", bad[i], r.exit_code);
+				"letters, digits and '-' in dot-separated labels",
+				bad[i], r.exit_code);
 		assert_contains(r.err, "RFC 1123");
 		run_free(&r);
 	}
@@ -1550,7 +1574,8 @@ void test_first_process_is_pid_1(void **state)
 	if (pid == NULL || ppid == NULL || strcmp(pid, "2") != 0 || strcmp(ppid, "1") != 0)
 		dc_fail("the command should be PID 2, the child of init, PID 1; it is PID %s, child "
 			"of %s. Numbers like the host's mean no PID namespace: is CLONE_NEWPID a clone flag? "
-			"(lesson 06, \"PID 1 is special\")", pid ? pid : "?", ppid ? ppid : "?");
+			"(lesson 06, \"PID 1 is special\")",
+			pid ? pid : "?", ppid ? ppid : "?");
 	run_free(&r);
 
 	run_container(&r, (const char *[]){"--no-init", test_rootfs(), "/bin/probe", "pid", "ppid",
@@ -1561,7 +1586,8 @@ void test_first_process_is_pid_1(void **state)
 	/* Its parent is outside the namespace: getppid(2) says 0. */
 	if (pid == NULL || ppid == NULL || strcmp(pid, "1") != 0 || strcmp(ppid, "0") != 0)
 		dc_fail("with --no-init the command should be PID 1, its parent outside the namespace "
-			"(ppid 0); it is PID %s, child of %s", pid ? pid : "?", ppid ? ppid : "?");
+			"(ppid 0); it is PID %s, child of %s",
+			pid ? pid : "?", ppid ? ppid : "?");
 	run_free(&r);
 }
 
@@ -1604,19 +1630,22 @@ void test_orphans_are_reaped(void **state)
 	 * goes to the host's init (which may or may not reap it), so that is
 	 * a failure of its own.
 	 */
-	run_container(&r, (const char *[]){test_rootfs(), "/bin/sh", "-c",
-					   "[ $$ -le 2 ] || { echo \"no PID namespace: the shell is "
-					   "PID $$, and the host's init inherits orphans\"; exit 2; }; "
-					   "o=$(sh -c 'sleep 0.3 & echo $!'); z=0; "
-					   "for i in $(seq 400); do "
-					   "  [ -e /proc/$o ] || { echo reaped; exit 0; }; "
-					   "  read -r _ _ state parent _ < /proc/$o/stat; "
-					   "  [ \"$state\" = Z ] && z=$((z + 1)); [ $z -ge 20 ] && break; "
-					   "  sleep 0.05; "
-					   "done; "
-					   "echo \"orphan $o, a child of $parent, is still there in state $state\"; "
-					   "exit 1",
-					   NULL});
+	run_container(
+		&r,
+		(const char *[]){
+			test_rootfs(), "/bin/sh", "-c",
+			"[ $$ -le 2 ] || { echo \"no PID namespace: the shell is "
+			"PID $$, and the host's init inherits orphans\"; exit 2; }; "
+			"o=$(sh -c 'sleep 0.3 & echo $!'); z=0; "
+			"for i in $(seq 400); do "
+			"  [ -e /proc/$o ] || { echo reaped; exit 0; }; "
+			"  read -r _ _ state parent _ < /proc/$o/stat; "
+			"  [ \"$state\" = Z ] && z=$((z + 1)); [ $z -ge 20 ] && break; "
+			"  sleep 0.05; "
+			"done; "
+			"echo \"orphan $o, a child of $parent, is still there in state $state\"; "
+			"exit 1",
+			NULL});
 	if (r.exit_code == 1)
 		print_error("An orphan of the command became a zombie of PID 1 and stayed one: "
 			    "init must reap every child the kernel gives it, not only the command "
@@ -1641,7 +1670,8 @@ void test_sigterm_stops_the_command(void **state)
 	(void)state;
 	require_root();
 	snprintf(script, sizeof(script),
-		 "echo ready; sleep %s </dev/null >/dev/null 2>&1; echo not stopped", sleeper_arg());
+		 "echo ready; sleep %s </dev/null >/dev/null 2>&1; echo not stopped",
+		 sleeper_arg());
 	run_start(&r, "container", (const char *[]){test_rootfs(), "/bin/sh", "-c", script, NULL});
 	const char *line = run_read_line(&r);
 	bool ready = line && strcmp(line, "ready") == 0;
@@ -1666,8 +1696,8 @@ void test_init_passes_on_exit_status(void **state)
 	assert_exit(&r, 7);
 	run_free(&r);
 
-	run_container(&r, (const char *[]){"--no-init", test_rootfs(), "/bin/sh", "-c", "exit 7",
-					   NULL});
+	run_container(
+		&r, (const char *[]){"--no-init", test_rootfs(), "/bin/sh", "-c", "exit 7", NULL});
 	assert_exit(&r, 7);
 	run_free(&r);
 
@@ -1687,8 +1717,8 @@ void test_nothing_left_running_after_exit(void **state)
 
 	(void)state;
 	require_root();
-	snprintf(script, sizeof(script),
-		 "sleep %s </dev/null >/dev/null 2>&1 & echo started", sleeper_arg());
+	snprintf(script, sizeof(script), "sleep %s </dev/null >/dev/null 2>&1 & echo started",
+		 sleeper_arg());
 	const char *args[] = {"--no-init", test_rootfs(), "/bin/sh", "-c", script, NULL};
 	/* Under the init, then as PID 1 itself (args without --no-init, then with). */
 	for (int no_init = 0; no_init <= 1; no_init++) {
@@ -1700,8 +1730,8 @@ void test_nothing_left_running_after_exit(void **state)
 		run_free(&r);
 		if (find_sleepers(left, 4) > 0)
 			dc_fail("after the container%s exited, sleep %s is still running as "
-				 "PID %d on the host",
-				 no_init ? " (--no-init)" : "", sleeper_arg(), (int)left[0]);
+				"PID %d on the host",
+				no_init ? " (--no-init)" : "", sleeper_arg(), (int)left[0]);
 	}
 }
 
@@ -1723,7 +1753,8 @@ void test_enter_joins_a_running_container(void **state)
 	const char *line = run_read_line(&container);
 	bool ready = line && strcmp(line, "ready") == 0;
 	if (ready)
-		run_tool(&r, "enter", (const char *[]){dir, "/bin/probe", "pid", "pids", "hostname", NULL},
+		run_tool(&r, "enter",
+			 (const char *[]){dir, "/bin/probe", "pid", "pids", "hostname", NULL},
 			 NULL);
 	run_finish(&container);
 

@@ -27,7 +27,7 @@ void test_missing_command_exits_127(void **state);
 void test_bad_rootfs_is_a_clear_error(void **state);
 
 /* 02 pivot_root: the host's tree is gone, and the host is untouched. */
-extern const char *expected_mount_points;   /* mount_points inside, in order */
+extern const char *expected_mount_points; /* mount_points inside, in order */
 void test_escape_fails_after_pivot_root(void **state);
 void test_old_root_not_in_mountinfo(void **state);
 void test_host_mount_table_unchanged(void **state);

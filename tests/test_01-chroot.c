@@ -64,8 +64,8 @@ static void test_chroot_without_chdir_leaves_cwd_outside(void **state)
 	assert_int_equal(chdir(outside), 0);
 	write_file("outside.txt", "written on the host\n");
 
-	run_container(&r, (const char *[]){"--no-chdir", test_rootfs(), "/bin/cat", "outside.txt",
-					   NULL});
+	run_container(
+		&r, (const char *[]){"--no-chdir", test_rootfs(), "/bin/cat", "outside.txt", NULL});
 	assert_exit(&r, 0);
 	assert_string_equal(r.out, "written on the host\n");
 	run_free(&r);

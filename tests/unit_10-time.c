@@ -85,9 +85,11 @@ static void assert_refused(integer_parser *parse, const char *option, const char
 	if (ok)
 		fail_msg("%s \"%s\" was taken as %lld; it should be refused", option, text, value);
 	if (value != 42)
-		fail_msg("%s \"%s\" was refused, but the value was changed to %lld", option, text, value);
+		fail_msg("%s \"%s\" was refused, but the value was changed to %lld", option, text,
+			 value);
 	if (strstr(said, option) == NULL || strstr(said, text) == NULL)
-		fail_msg("%s \"%s\": the complaint should name both, it says: %s", option, text, said);
+		fail_msg("%s \"%s\": the complaint should name both, it says: %s", option, text,
+			 said);
 }
 
 static void test_memory_takes_bytes(void **state)
@@ -115,7 +117,8 @@ static void test_memory_largest_size_in_each_unit_is_taken(void **state)
 	(void)state;
 	assert_int_equal(parsed(parse_bytes, "--memory", "8589934591g"), 8589934591LL << 30);
 	assert_int_equal(parsed(parse_bytes, "--memory", "8796093022207m"), 8796093022207LL << 20);
-	assert_int_equal(parsed(parse_bytes, "--memory", "9007199254740991k"), 9007199254740991LL << 10);
+	assert_int_equal(parsed(parse_bytes, "--memory", "9007199254740991k"),
+			 9007199254740991LL << 10);
 }
 
 static void test_memory_size_overflow_is_refused(void **state)
@@ -189,7 +192,8 @@ static void test_uptime_offset_is_whole_seconds_either_way(void **state)
 	assert_int_equal(parsed(parse_offset, "--uptime-offset", "86400"), 86400);
 	assert_int_equal(parsed(parse_offset, "--uptime-offset", "-86400"), -86400);
 	assert_int_equal(parsed(parse_offset, "--uptime-offset", "9223372036854775807"), LLONG_MAX);
-	assert_int_equal(parsed(parse_offset, "--uptime-offset", "-9223372036854775808"), LLONG_MIN);
+	assert_int_equal(parsed(parse_offset, "--uptime-offset", "-9223372036854775808"),
+			 LLONG_MIN);
 }
 
 static void test_uptime_offset_overflow_and_units_are_refused(void **state)
@@ -318,9 +322,10 @@ static void test_map_numbers_up_to_uint32_max_are_taken(void **state)
 static void test_map_line_needs_three_numbers(void **state)
 {
 	char map[512] = "0 1000 1\n";
-	const char *bad[] = {"",           "0",          "0 1000", "a b c", "0 1000 x", "0x0 1000 1",
-			     "1.5 1000 1", "-1 1000 1", "0 -1000 1",
-			     "-18446744073709551615 0 1", "+0 1000 1"};
+	const char *bad[] = {
+		"",           "0",          "0 1000",    "a b c",     "0 1000 x",
+		"0x0 1000 1", "1.5 1000 1", "-1 1000 1", "0 -1000 1", "-18446744073709551615 0 1",
+		"+0 1000 1"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -355,7 +360,8 @@ static void test_map_numbers_above_uint32_max_are_refused(void **state)
 	assert_map_line_refused(map, sizeof(map), "4294967296 1000 1", "INSIDE OUTSIDE COUNT");
 	assert_map_line_refused(map, sizeof(map), "0 4294967296 1", "INSIDE OUTSIDE COUNT");
 	assert_map_line_refused(map, sizeof(map), "0 1000 4294967296", "INSIDE OUTSIDE COUNT");
-	assert_map_line_refused(map, sizeof(map), "0 1000 99999999999999999999", "INSIDE OUTSIDE COUNT");
+	assert_map_line_refused(map, sizeof(map), "0 1000 99999999999999999999",
+				"INSIDE OUTSIDE COUNT");
 }
 
 /* sscanf's %lu takes "-1" as ULONG_MAX: it must not wrap into a valid ID. */
@@ -400,7 +406,8 @@ static bool hostname_taken(const char *option, const char *name)
 	if (ok && said[0] != '\0')
 		fail_msg("%s \"%s\" was taken, but with a complaint: %s", option, name, said);
 	if (!ok && (strstr(said, option) == NULL || strstr(said, name) == NULL))
-		fail_msg("%s \"%s\": the complaint should name both, it says: %s", option, name, said);
+		fail_msg("%s \"%s\": the complaint should name both, it says: %s", option, name,
+			 said);
 	return ok;
 }
 
@@ -543,8 +550,8 @@ static void test_bind_inside_may_name_a_dotdot_lookalike(void **state)
 
 static void test_netlink_header_counts_the_fixed_struct(void **state)
 {
-	struct ifinfomsg link = {.ifi_family = AF_UNSPEC, .ifi_index = 7, .ifi_flags = IFF_UP,
-				 .ifi_change = IFF_UP};
+	struct ifinfomsg link = {
+		.ifi_family = AF_UNSPEC, .ifi_index = 7, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
 	struct nl_request req;
 
 	(void)state;
@@ -554,7 +561,8 @@ static void test_netlink_header_counts_the_fixed_struct(void **state)
 	assert_int_equal(sizeof(link), 16);
 	assert_int_equal(req.header.nlmsg_len, 32);
 	assert_int_equal(req.header.nlmsg_type, RTM_NEWLINK);
-	assert_int_equal(req.header.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	assert_int_equal(req.header.nlmsg_flags,
+			 NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 	assert_int_equal(req.header.nlmsg_seq, 0);
 	assert_int_equal(req.header.nlmsg_pid, 0);
 	assert_memory_equal(NLMSG_DATA(&req.header), &link, sizeof(link));
@@ -743,7 +751,8 @@ static void test_netlink_request_may_fill_its_buffer_exactly(void **state)
 	assert_int_equal(sizeof(struct nl_request), 1040);
 	int status = status_after_one_attribute(1004, 1040);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("a request of exactly 1040 bytes: child status %#x, said: %s", status, said);
+		fail_msg("a request of exactly 1040 bytes: child status %#x, said: %s", status,
+			 said);
 }
 
 /* ...and one byte more is refused, as a failed setup (125), before it is written. */
@@ -752,7 +761,8 @@ static void test_netlink_request_too_large_is_refused(void **state)
 	(void)state;
 	int status = status_after_one_attribute(1005, 1044);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_SETUP)
-		fail_msg("a request of 1044 bytes: child status %#x, want exit 125; said: %s", status, said);
+		fail_msg("a request of 1044 bytes: child status %#x, want exit 125; said: %s",
+			 status, said);
 	assert_non_null(strstr(said, "netlink request too large"));
 	assert_non_null(strstr(said, strerror(EMSGSIZE)));
 }
@@ -920,6 +930,6 @@ int main(void)
 		cmocka_unit_test(test_hints_know_who_failed),
 	};
 
-	return cmocka_run_group_tests_name("unit: chapter 10's parsers, netlink messages, exit status",
-					   tests, NULL, NULL);
+	return cmocka_run_group_tests_name(
+		"unit: chapter 10's parsers, netlink messages, exit status", tests, NULL, NULL);
 }

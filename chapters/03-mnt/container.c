@@ -77,28 +77,36 @@ static const struct hint {
 	const char *text;
 } hints[] = {
 	{NULL, EPERM, "run as root (sudo), or see chapter 08 for rootless"},
-	{"--persist", ELOOP, "a symlink in DIR could point the mount anywhere on the host: "
-				    "remove it, or choose another DIR"},
-	{"--persist", EBUSY, "it already holds a namespace from an earlier --persist: "
-				    "umount it first, or choose another DIR"},
-	{"--persist", EISDIR, "--persist makes a file there, or uses a plain file that is "
-				     "there: move this one away"},
-	{"--persist", EINVAL, "--persist makes a file there, or uses a plain file that is "
-				     "there: move this one away"},
+	{"--persist", ELOOP,
+	 "a symlink in DIR could point the mount anywhere on the host: "
+	 "remove it, or choose another DIR"},
+	{"--persist", EBUSY,
+	 "it already holds a namespace from an earlier --persist: "
+	 "umount it first, or choose another DIR"},
+	{"--persist", EISDIR,
+	 "--persist makes a file there, or uses a plain file that is "
+	 "there: move this one away"},
+	{"--persist", EINVAL,
+	 "--persist makes a file there, or uses a plain file that is "
+	 "there: move this one away"},
 	{"rootfs", ENOENT, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", ENOTDIR, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
-	{"rootfs", EINVAL, "ROOTFS is the host's own root: a container needs a root of its own "
-				  "(./rootfs-fetch.sh makes one)"},
-	{"pivot_root", EINVAL, "the new root must be a mount point, and neither it nor its "
-				      "parent may have shared propagation (see pivot_root(2))"},
-	{"pivot_root", EBUSY, "the new root is on the current root's filesystem: bind-mount it "
-				     "onto itself first, to make it a mount point"},
+	{"rootfs", EINVAL,
+	 "ROOTFS is the host's own root: a container needs a root of its own "
+	 "(./rootfs-fetch.sh makes one)"},
+	{"pivot_root", EINVAL,
+	 "the new root must be a mount point, and neither it nor its "
+	 "parent may have shared propagation (see pivot_root(2))"},
+	{"pivot_root", EBUSY,
+	 "the new root is on the current root's filesystem: bind-mount it "
+	 "onto itself first, to make it a mount point"},
 };
 
 static const char *hint_for(const char *call, int err)
 {
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
-		if (hints[i].err == err && (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
+		if (hints[i].err == err &&
+		    (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
 			return hints[i].text;
 	}
 	return NULL;
@@ -122,11 +130,11 @@ static void complain(const char *call, const char *object)
  * parent killed by SIGKILL can undo nothing: see PR_SET_PDEATHSIG.)
  */
 static struct {
-	pid_t parent;      /* only the parent undoes, never the container */
-	pid_t child;       /* the container's first process, until reaped */
-	int persist_dir;   /* --persist DIR, opened once, or -1 */
-	bool created[8];   /* DIR/NAME made by this run, per namespace */
-	bool mounted[8];   /* ...and a namespace mounted on it */
+	pid_t parent;    /* only the parent undoes, never the container */
+	pid_t child;     /* the container's first process, until reaped */
+	int persist_dir; /* --persist DIR, opened once, or -1 */
+	bool created[8]; /* DIR/NAME made by this run, per namespace */
+	bool mounted[8]; /* ...and a namespace mounted on it */
 } made = {.persist_dir = -1};
 
 static void undo(void);
@@ -199,8 +207,8 @@ static const struct device {
 	const char *path;
 	unsigned int major, minor;
 } devices[] = {
-	{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-	{"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+	{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+	{"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 static void make_devices(void)
@@ -216,8 +224,8 @@ static void make_devices(void)
 	}
 	/* The conventional links: a pty master through devpts, fds through /proc. */
 	const char *links[][2] = {
-		{"pts/ptmx", "/dev/ptmx"},      {"/proc/self/fd", "/dev/fd"},
-		{"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
+		{"pts/ptmx", "/dev/ptmx"},          {"/proc/self/fd", "/dev/fd"},
+		{"/proc/self/fd/0", "/dev/stdin"},  {"/proc/self/fd/1", "/dev/stdout"},
 		{"/proc/self/fd/2", "/dev/stderr"},
 	};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
@@ -285,7 +293,8 @@ static _Noreturn void run_command(char *const argv[])
 	int err = errno;
 	fprintf(stderr, "container: execvp %s: %s\n", argv[0], strerror(err));
 	if (err == ENOENT)
-		fprintf(stderr, "  hint: the command is looked up inside ROOTFS, not on the host\n");
+		fprintf(stderr,
+			"  hint: the command is looked up inside ROOTFS, not on the host\n");
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
@@ -326,7 +335,7 @@ static int exit_code(int status)
 struct container {
 	const char *rootfs;
 	char **command;
-	int go[2];     /* a pipe: the parent writes a byte when we may go on */
+	int go[2]; /* a pipe: the parent writes a byte when we may go on */
 };
 
 /*
@@ -434,7 +443,8 @@ static void persist_namespaces(pid_t pid, const char *dir)
 		if (fd != -1)
 			made.created[i] = true;
 		else if (errno == EEXIST)
-			fd = openat(made.persist_dir, namespaces[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			fd = openat(made.persist_dir, namespaces[i],
+				    O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd == -1)
 			die("create", object);
 		/* Swapped for a symlink or a directory since we looked? */
@@ -465,12 +475,14 @@ static void undo(void)
 
 	if (made.parent != getpid())
 		return;
-	made.parent = 0;   /* once: a failure in here must not come back */
-	if (made.child > 0 && (kill(made.child, SIGKILL) == -1 || waitpid(made.child, NULL, 0) == -1))
+	made.parent = 0; /* once: a failure in here must not come back */
+	if (made.child > 0 &&
+	    (kill(made.child, SIGKILL) == -1 || waitpid(made.child, NULL, 0) == -1))
 		complain("kill", "the container");
 	for (size_t i = 0; made.persist_dir != -1 && namespaces[i] != NULL; i++) {
 		/* Through DIR's descriptor; UMOUNT_NOFOLLOW: never a symlink planted since. */
-		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", made.persist_dir, namespaces[i]);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", made.persist_dir,
+			 namespaces[i]);
 		if (made.mounted[i] && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)
 			complain("umount2", path);
 		if (made.created[i] && unlinkat(made.persist_dir, namespaces[i], 0) == -1)

@@ -192,7 +192,8 @@ static _Noreturn void run_command(char *const argv[])
 	int err = errno;
 	fprintf(stderr, "enter: execvp %s: %s\n", argv[0], strerror(err));
 	if (err == ENOENT)
-		fprintf(stderr, "  hint: with DIR/mnt, the command is looked up inside the container\n");
+		fprintf(stderr,
+			"  hint: with DIR/mnt, the command is looked up inside the container\n");
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
@@ -268,8 +269,9 @@ int main(int argc, char *argv[])
 	char **command = optind + 1 < argc ? &argv[optind + 1] : default_command;
 
 	if (open_namespaces(dir, fds) == 0) {
-		fprintf(stderr, "enter: no namespace files in %s\n"
-				"  hint: DIR is where `container --persist DIR ROOTFS` keeps them\n",
+		fprintf(stderr,
+			"enter: no namespace files in %s\n"
+			"  hint: DIR is where `container --persist DIR ROOTFS` keeps them\n",
 			dir);
 		return EXIT_SETUP;
 	}

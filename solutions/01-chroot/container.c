@@ -67,7 +67,8 @@ static const struct hint {
 static const char *hint_for(const char *call, int err)
 {
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
-		if (hints[i].err == err && (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
+		if (hints[i].err == err &&
+		    (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
 			return hints[i].text;
 	}
 	return NULL;
@@ -139,7 +140,8 @@ static _Noreturn void run_command(char *const argv[])
 	int err = errno;
 	fprintf(stderr, "container: execvp %s: %s\n", argv[0], strerror(err));
 	if (err == ENOENT)
-		fprintf(stderr, "  hint: the command is looked up inside ROOTFS, not on the host\n");
+		fprintf(stderr,
+			"  hint: the command is looked up inside ROOTFS, not on the host\n");
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 

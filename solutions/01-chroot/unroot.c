@@ -34,7 +34,8 @@ static void die(const char *call, const char *object)
 
 	fprintf(stderr, "unroot: %s %s: %s\n", call, object, strerror(err));
 	if (err == EPERM)
-		fprintf(stderr, "  hint: the escape needs CAP_SYS_CHROOT: run it as root inside the chroot\n");
+		fprintf(stderr,
+			"  hint: the escape needs CAP_SYS_CHROOT: run it as root inside the chroot\n");
 	exit(125);
 }
 

@@ -67,18 +67,22 @@ static const struct hint {
 	{NULL, EPERM, "run as root (sudo), or see chapter 08 for rootless"},
 	{"rootfs", ENOENT, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", ENOTDIR, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
-	{"rootfs", EINVAL, "ROOTFS is the host's own root: a container needs a root of its own "
-				  "(./rootfs-fetch.sh makes one)"},
-	{"pivot_root", EINVAL, "the new root must be a mount point, and neither it nor its "
-				      "parent may have shared propagation (see pivot_root(2))"},
-	{"pivot_root", EBUSY, "the new root is on the current root's filesystem: bind-mount it "
-				     "onto itself first, to make it a mount point"},
+	{"rootfs", EINVAL,
+	 "ROOTFS is the host's own root: a container needs a root of its own "
+	 "(./rootfs-fetch.sh makes one)"},
+	{"pivot_root", EINVAL,
+	 "the new root must be a mount point, and neither it nor its "
+	 "parent may have shared propagation (see pivot_root(2))"},
+	{"pivot_root", EBUSY,
+	 "the new root is on the current root's filesystem: bind-mount it "
+	 "onto itself first, to make it a mount point"},
 };
 
 static const char *hint_for(const char *call, int err)
 {
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
-		if (hints[i].err == err && (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
+		if (hints[i].err == err &&
+		    (hints[i].call == NULL || strcmp(hints[i].call, call) == 0))
 			return hints[i].text;
 	}
 	return NULL;
@@ -191,7 +195,8 @@ static _Noreturn void run_command(char *const argv[])
 	int err = errno;
 	fprintf(stderr, "container: execvp %s: %s\n", argv[0], strerror(err));
 	if (err == ENOENT)
-		fprintf(stderr, "  hint: the command is looked up inside ROOTFS, not on the host\n");
+		fprintf(stderr,
+			"  hint: the command is looked up inside ROOTFS, not on the host\n");
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 

@@ -154,17 +154,17 @@ static void command_of(int pid, char *buf, size_t size)
 		buf[0] = '[';
 		len = read_proc(pid, "comm", buf + 1, size - 3);
 		if (len == 0) {
-			snprintf(buf, size, "?");	/* gone since the scan */
+			snprintf(buf, size, "?"); /* gone since the scan */
 			return;
 		}
-		buf[len++] = ']';	/* over comm's '\n' */
+		buf[len++] = ']'; /* over comm's '\n' */
 	}
 	buf[len] = '\0';
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == '\0')
 			buf[i] = ' ';
 		else if (iscntrl((unsigned char)buf[i]))
-			buf[i] = '?';	/* a newline must not start a new line */
+			buf[i] = '?'; /* a newline must not start a new line */
 	}
 }
 
@@ -177,7 +177,8 @@ static void print_namespaces(bool raw)
 		printf("%10s %-6s %6s %5s %s\n", "NS", "TYPE", "NPROCS", "PID", "COMMAND");
 	for (size_t i = 0, next; i < nmembers; i = next) {
 		for (next = i + 1; next < nmembers; next++) {
-			if (members[next].ino != members[i].ino || members[next].type != members[i].type)
+			if (members[next].ino != members[i].ino ||
+			    members[next].type != members[i].type)
 				break;
 		}
 		/* The run's first member has the lowest PID. */
@@ -251,7 +252,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "nsls: %d process%s not shown: permission denied\n", denied,
 			denied == 1 ? "" : "es");
 		if (geteuid() != 0)
-			fputs("  hint: only root may look at other users' namespaces: run as root\n", stderr);
+			fputs("  hint: only root may look at other users' namespaces: run as root\n",
+			      stderr);
 	}
 	return 0;
 }

@@ -97,48 +97,62 @@ enum who { ANYONE, ROOTLESS, ROOTLESS_INSIDE };
 static const struct hint {
 	const char *call;
 	int err;
-	enum who who;   /* ROOTLESS: started without root; _INSIDE: and on the container's side */
+	enum who who; /* ROOTLESS: started without root; _INSIDE: and on the container's side */
 	const char *text;
 } hints[] = {
-	{"write uid_map", EPERM, ROOTLESS, "without privilege you may map only yourself: the default "
-					   "map does"},
-	{"write gid_map", EPERM, ROOTLESS, "without privilege, gid_map needs \"deny\" in setgroups "
-					   "first, and may map only your own gid"},
+	{"write uid_map", EPERM, ROOTLESS,
+	 "without privilege you may map only yourself: the default "
+	 "map does"},
+	{"write gid_map", EPERM, ROOTLESS,
+	 "without privilege, gid_map needs \"deny\" in setgroups "
+	 "first, and may map only your own gid"},
 	/* Anyone: once gid_map is written, setgroups is fixed (user_namespaces(7)). */
-	{"write setgroups", EPERM, ANYONE, "setgroups must be written before gid_map: once a gid map "
-					   "is set, setgroups can no longer change"},
+	{"write setgroups", EPERM, ANYONE,
+	 "setgroups must be written before gid_map: once a gid map "
+	 "is set, setgroups can no longer change"},
 	{"write uid_map", EINVAL, ANYONE, MAP_RULE},
 	{"write gid_map", EINVAL, ANYONE, MAP_RULE},
-	{"clone", EPERM, ROOTLESS, "without root, the other namespaces need a user namespace to "
-				   "own them"},
-	{NULL, EPERM, ROOTLESS_INSIDE, "does this kernel refuse unprivileged user namespaces? see "
-				       "make doctor (Ubuntu 24.04: "
-				       "kernel.apparmor_restrict_unprivileged_userns)"},
+	{"clone", EPERM, ROOTLESS,
+	 "without root, the other namespaces need a user namespace to "
+	 "own them"},
+	{NULL, EPERM, ROOTLESS_INSIDE,
+	 "does this kernel refuse unprivileged user namespaces? see "
+	 "make doctor (Ubuntu 24.04: "
+	 "kernel.apparmor_restrict_unprivileged_userns)"},
 	{NULL, EPERM, ROOTLESS, "not rootless: --net veth and --persist need root on the host"},
 	{NULL, EPERM, ANYONE, "run as root (sudo), or rootless: see chapter 08"},
 	/* In a user namespace the kernel checks a path as the mapped uid, not as root. */
-	{"bind-mount", EACCES, ANYONE, "root inside is, on the host, the uid that --uid-map names, "
-				       "and it must reach this path: every directory above it "
-				       "needs o+x (chmod o+x)"},
+	{"bind-mount", EACCES, ANYONE,
+	 "root inside is, on the host, the uid that --uid-map names, "
+	 "and it must reach this path: every directory above it "
+	 "needs o+x (chmod o+x)"},
 	{"--bind", ENOENT, ANYONE, "INSIDE must exist in ROOTFS: make it there (mkdir) first"},
-	{"--bind", ELOOP, ANYONE, "without openat2(2) (Linux 5.6), INSIDE may not go through a "
-				  "symlink"},
-	{"--persist", ELOOP, ANYONE, "a symlink in DIR could point the mount anywhere on the host: "
-				    "remove it, or choose another DIR"},
-	{"--persist", EBUSY, ANYONE, "it already holds a namespace from an earlier --persist: "
-				    "umount it first, or choose another DIR"},
-	{"--persist", EISDIR, ANYONE, "--persist makes a file there, or uses a plain file that is "
-				     "there: move this one away"},
-	{"--persist", EINVAL, ANYONE, "--persist makes a file there, or uses a plain file that is "
-				     "there: move this one away"},
+	{"--bind", ELOOP, ANYONE,
+	 "without openat2(2) (Linux 5.6), INSIDE may not go through a "
+	 "symlink"},
+	{"--persist", ELOOP, ANYONE,
+	 "a symlink in DIR could point the mount anywhere on the host: "
+	 "remove it, or choose another DIR"},
+	{"--persist", EBUSY, ANYONE,
+	 "it already holds a namespace from an earlier --persist: "
+	 "umount it first, or choose another DIR"},
+	{"--persist", EISDIR, ANYONE,
+	 "--persist makes a file there, or uses a plain file that is "
+	 "there: move this one away"},
+	{"--persist", EINVAL, ANYONE,
+	 "--persist makes a file there, or uses a plain file that is "
+	 "there: move this one away"},
 	{"rootfs", ENOENT, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", ENOTDIR, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
-	{"rootfs", EINVAL, ANYONE, "ROOTFS is the host's own root: a container needs a root of its own "
-				  "(./rootfs-fetch.sh makes one)"},
-	{"pivot_root", EINVAL, ANYONE, "the new root must be a mount point, and neither it nor its "
-				      "parent may have shared propagation (see pivot_root(2))"},
-	{"pivot_root", EBUSY, ANYONE, "the new root is on the current root's filesystem: bind-mount it "
-				     "onto itself first, to make it a mount point"},
+	{"rootfs", EINVAL, ANYONE,
+	 "ROOTFS is the host's own root: a container needs a root of its own "
+	 "(./rootfs-fetch.sh makes one)"},
+	{"pivot_root", EINVAL, ANYONE,
+	 "the new root must be a mount point, and neither it nor its "
+	 "parent may have shared propagation (see pivot_root(2))"},
+	{"pivot_root", EBUSY, ANYONE,
+	 "the new root is on the current root's filesystem: bind-mount it "
+	 "onto itself first, to make it a mount point"},
 };
 
 static const char *hint_for(const char *call, int err)
@@ -149,7 +163,8 @@ static const char *hint_for(const char *call, int err)
 		const struct hint *h = &hints[i];
 
 		if (h->err == err && (h->call == NULL || strcmp(h->call, call) == 0) &&
-		    (h->who == ANYONE || h->who == us || (h->who == ROOTLESS && us == ROOTLESS_INSIDE)))
+		    (h->who == ANYONE || h->who == us ||
+		     (h->who == ROOTLESS && us == ROOTLESS_INSIDE)))
 			return h->text;
 	}
 	return NULL;
@@ -173,13 +188,13 @@ static void complain(const char *call, const char *object)
  * parent killed by SIGKILL can undo nothing: see PR_SET_PDEATHSIG.)
  */
 static struct {
-	pid_t parent;      /* only the parent undoes, never the container */
-	pid_t child;       /* the container's first process, until reaped */
-	int persist_dir;   /* --persist DIR, opened once, or -1 */
-	bool created[8];   /* DIR/NAME made by this run, per namespace */
-	bool mounted[8];   /* ...and a namespace mounted on it */
-	char veth[16];     /* the host's end of the veth pair (IF_NAMESIZE) */
-	const char *cgroup_id;   /* its groups, in every hierarchy */
+	pid_t parent;          /* only the parent undoes, never the container */
+	pid_t child;           /* the container's first process, until reaped */
+	int persist_dir;       /* --persist DIR, opened once, or -1 */
+	bool created[8];       /* DIR/NAME made by this run, per namespace */
+	bool mounted[8];       /* ...and a namespace mounted on it */
+	char veth[16];         /* the host's end of the veth pair (IF_NAMESIZE) */
+	const char *cgroup_id; /* its groups, in every hierarchy */
 } made = {.persist_dir = -1};
 
 static void undo(void);
@@ -276,8 +291,8 @@ static void make_devices(void)
 	}
 	/* The conventional links: a pty master through devpts, fds through /proc. */
 	const char *links[][2] = {
-		{"pts/ptmx", "dev/ptmx"},      {"/proc/self/fd", "dev/fd"},
-		{"/proc/self/fd/0", "dev/stdin"}, {"/proc/self/fd/1", "dev/stdout"},
+		{"pts/ptmx", "dev/ptmx"},          {"/proc/self/fd", "dev/fd"},
+		{"/proc/self/fd/0", "dev/stdin"},  {"/proc/self/fd/1", "dev/stdout"},
 		{"/proc/self/fd/2", "dev/stderr"},
 	};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
@@ -536,8 +551,10 @@ static unsigned int interface_index(const char *name)
 /* ip link set NAME up */
 static void link_up(const char *name)
 {
-	struct ifinfomsg link = {.ifi_family = AF_UNSPEC, .ifi_index = (int)interface_index(name),
-				 .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+	struct ifinfomsg link = {.ifi_family = AF_UNSPEC,
+				 .ifi_index = (int)interface_index(name),
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP};
 	struct nl_request req;
 
 	nl_begin(&req, RTM_NEWLINK, 0, &link, sizeof(link));
@@ -548,8 +565,8 @@ static void link_up(const char *name)
 /* ip addr add ADDRESS/PREFIX dev NAME */
 static void add_address(const char *name, struct in_addr address, unsigned char prefix)
 {
-	struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix,
-				.ifa_index = interface_index(name)};
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = interface_index(name)};
 	struct nl_request req;
 
 	nl_begin(&req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
@@ -562,8 +579,10 @@ static void add_address(const char *name, struct in_addr address, unsigned char 
 /* ip route add default via GATEWAY */
 static void add_default_route(struct in_addr gateway)
 {
-	struct rtmsg route = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
-			      .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
+	struct rtmsg route = {.rtm_family = AF_INET,
+			      .rtm_table = RT_TABLE_MAIN,
+			      .rtm_protocol = RTPROT_BOOT,
+			      .rtm_scope = RT_SCOPE_UNIVERSE,
 			      .rtm_type = RTN_UNICAST};
 	struct nl_request req;
 
@@ -616,8 +635,8 @@ static int delete_link(const char *name)
 /* The subnet of container N: 10.200.N.0/24, host end .1, container .2. */
 static struct in_addr subnet_address(int n, int host)
 {
-	struct in_addr a = {.s_addr = htonl((10u << 24) | (200u << 16) | ((unsigned)n << 8) |
-					    (unsigned)host)};
+	struct in_addr a = {
+		.s_addr = htonl((10u << 24) | (200u << 16) | ((unsigned)n << 8) | (unsigned)host)};
 	return a;
 }
 
@@ -694,9 +713,9 @@ static const char cgroup_parent[] = "demystifying-containers";
 static const char *const v1_controllers[] = {"memory", "pids", "cpu", NULL};
 
 struct limits {
-	long long memory;   /* bytes, or -1 for no limit */
-	long long pids;     /* processes, or -1 */
-	double cpus;        /* CPUs' worth of time, or 0 */
+	long long memory; /* bytes, or -1 for no limit */
+	long long pids;   /* processes, or -1 */
+	double cpus;      /* CPUs' worth of time, or 0 */
 };
 
 static int cgroup_version(void)
@@ -801,7 +820,8 @@ static void join_cgroup(pid_t pid, const char *id, const struct limits *lim)
 			write_cgroup_file(dir, "pids.max", value);
 		}
 		if (lim->cpus > 0) {
-			snprintf(value, sizeof(value), "%lld 100000", (long long)(lim->cpus * 100000));
+			snprintf(value, sizeof(value), "%lld 100000",
+				 (long long)(lim->cpus * 100000));
 			write_cgroup_file(dir, "cpu.max", value);
 		}
 		write_cgroup_file(dir, "cgroup.procs", procs);
@@ -882,7 +902,7 @@ static void inherit_cpuset(const char *dir)
 		snprintf(path, sizeof(path), "%s/../%s", dir, files[i]);
 		FILE *f = fopen(path, "re");
 		if (f == NULL)
-			return;   /* not a cpuset hierarchy */
+			return; /* not a cpuset hierarchy */
 		if (fgets(value, sizeof(value), f) == NULL)
 			value[0] = '\0';
 		fclose(f);
@@ -1014,8 +1034,10 @@ static void leave_cgroup(const char *id, const struct limits *lim)
 		exit(EXIT_SETUP);
 	done();
 	if (kills > 0)
-		fprintf(stderr, "container: out of memory: the kernel killed %lld process%s at the "
-				"%lld-byte limit\n", kills, kills == 1 ? "" : "es", lim->memory);
+		fprintf(stderr,
+			"container: out of memory: the kernel killed %lld process%s at the "
+			"%lld-byte limit\n",
+			kills, kills == 1 ? "" : "es", lim->memory);
 }
 
 /*
@@ -1146,7 +1168,8 @@ static _Noreturn void run_command(char *const argv[])
 	int err = errno;
 	fprintf(stderr, "container: execvp %s: %s\n", argv[0], strerror(err));
 	if (err == ENOENT)
-		fprintf(stderr, "  hint: the command is looked up inside ROOTFS, not on the host\n");
+		fprintf(stderr,
+			"  hint: the command is looked up inside ROOTFS, not on the host\n");
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
@@ -1271,16 +1294,16 @@ struct container {
 	const char *rootfs;
 	char **command;
 	bool no_init;
-	bool veth;     /* --net veth */
-	char *const *binds;   /* --bind HOST:INSIDE, NULL-terminated */
-	const char *id;       /* names its cgroup */
-	bool use_cgroup;      /* root: always; without root there is none to make */
+	bool veth;          /* --net veth */
+	char *const *binds; /* --bind HOST:INSIDE, NULL-terminated */
+	const char *id;     /* names its cgroup */
+	bool use_cgroup;    /* root: always; without root there is none to make */
 	struct limits limits;
 	char uid_map[512];
 	char gid_map[512];
 	const char *hostname;
 	const char *domainname;
-	int go[2];     /* a pipe: the parent writes the veth's subnet (or NET_NONE) */
+	int go[2]; /* a pipe: the parent writes the veth's subnet (or NET_NONE) */
 };
 
 /*
@@ -1445,7 +1468,8 @@ static void persist_namespaces(pid_t pid, const char *dir)
 		if (fd != -1)
 			made.created[i] = true;
 		else if (errno == EEXIST)
-			fd = openat(made.persist_dir, namespaces[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			fd = openat(made.persist_dir, namespaces[i],
+				    O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd == -1)
 			die("create", object);
 		/* Swapped for a symlink or a directory since we looked? */
@@ -1476,8 +1500,9 @@ static void undo(void)
 
 	if (made.parent != getpid())
 		return;
-	made.parent = 0;   /* once: a failure in here must not come back */
-	if (made.child > 0 && (kill(made.child, SIGKILL) == -1 || waitpid(made.child, NULL, 0) == -1))
+	made.parent = 0; /* once: a failure in here must not come back */
+	if (made.child > 0 &&
+	    (kill(made.child, SIGKILL) == -1 || waitpid(made.child, NULL, 0) == -1))
 		complain("kill", "the container");
 	if (made.veth[0] != '\0' && delete_link(made.veth) == -1)
 		complain("RTM_DELLINK", made.veth);
@@ -1485,7 +1510,8 @@ static void undo(void)
 		remove_cgroups(made.cgroup_id);
 	for (size_t i = 0; made.persist_dir != -1 && namespaces[i] != NULL; i++) {
 		/* Through DIR's descriptor; UMOUNT_NOFOLLOW: never a symlink planted since. */
-		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", made.persist_dir, namespaces[i]);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", made.persist_dir,
+			 namespaces[i]);
 		if (made.mounted[i] && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)
 			complain("umount2", path);
 		if (made.created[i] && unlinkat(made.persist_dir, namespaces[i], 0) == -1)
@@ -1601,8 +1627,10 @@ static bool add_map_line(char *map, size_t size, const char *line)
 	if (strpbrk(line, "+-") != NULL ||
 	    sscanf(line, "%lu %lu %lu %c", &inside, &outside, &count, &extra) != 3 || count == 0 ||
 	    inside > UINT32_MAX || outside > UINT32_MAX || count > UINT32_MAX) {
-		fprintf(stderr, "container: bad map \"%s\": want \"INSIDE OUTSIDE COUNT\", "
-				"such as \"0 1000 1\"\n", line);
+		fprintf(stderr,
+			"container: bad map \"%s\": want \"INSIDE OUTSIDE COUNT\", "
+			"such as \"0 1000 1\"\n",
+			line);
 		return false;
 	}
 	size_t used = strlen(map);
@@ -1628,8 +1656,11 @@ static bool parse_integer(const char *text, bool sizes, long long min, long long
 
 	errno = 0;
 	long long n = strtoll(text, &end, 10);
-	int shift = !sizes || end == text ? 0 : *end == 'k' || *end == 'K' ? 10
-		  : *end == 'm' || *end == 'M' ? 20 : *end == 'g' || *end == 'G' ? 30 : 0;
+	int shift = !sizes || end == text        ? 0
+		    : *end == 'k' || *end == 'K' ? 10
+		    : *end == 'm' || *end == 'M' ? 20
+		    : *end == 'g' || *end == 'G' ? 30
+						 : 0;
 
 	if (shift)
 		end++;
@@ -1693,8 +1724,10 @@ static bool valid_hostname(const char *option, const char *name)
 		}
 	}
 	if (!ok)
-		fprintf(stderr, "container: %s \"%s\": want at most 64 letters, digits, '-' and '.', "
-				"in labels that neither start nor end with '-' (RFC 1123)\n", option, name);
+		fprintf(stderr,
+			"container: %s \"%s\": want at most 64 letters, digits, '-' and '.', "
+			"in labels that neither start nor end with '-' (RFC 1123)\n",
+			option, name);
 	return ok;
 }
 
@@ -1707,7 +1740,8 @@ static bool valid_bind(const char *bind)
 {
 	const char *inside = strchr(bind, ':');
 
-	if (inside == NULL || inside == bind || inside[1] != '/' || inside[strspn(inside + 1, "/") + 1] == '\0')
+	if (inside == NULL || inside == bind || inside[1] != '/' ||
+	    inside[strspn(inside + 1, "/") + 1] == '\0')
 		return false;
 	for (const char *p = inside + 1; *p != '\0'; p += strcspn(p, "/"), p += strspn(p, "/")) {
 		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
@@ -1802,8 +1836,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'B':
 			if (!valid_bind(optarg) || nbinds + 1 >= sizeof(binds) / sizeof(binds[0])) {
-				fprintf(stderr, "container: --bind takes HOST:INSIDE, INSIDE an absolute "
-						"path without \"..\" (at most %zu)\n",
+				fprintf(stderr,
+					"container: --bind takes HOST:INSIDE, INSIDE an absolute "
+					"path without \"..\" (at most %zu)\n",
 					sizeof(binds) / sizeof(binds[0]) - 1);
 				return EXIT_SETUP;
 			}
@@ -1811,7 +1846,8 @@ int main(int argc, char *argv[])
 			break;
 		case 'N':
 			if (strcmp(optarg, "veth") != 0 && strcmp(optarg, "none") != 0) {
-				fprintf(stderr, "container: --net takes none or veth, not %s\n", optarg);
+				fprintf(stderr, "container: --net takes none or veth, not %s\n",
+					optarg);
 				return EXIT_SETUP;
 			}
 			veth = strcmp(optarg, "veth") == 0;
@@ -1855,7 +1891,8 @@ int main(int argc, char *argv[])
 	bool use_cgroup = geteuid() == 0;
 	if (!use_cgroup && (limits.memory >= 0 || limits.pids >= 0 || limits.cpus > 0)) {
 		fputs("container: --memory, --pids and --cpus need root: only root may make "
-		      "cgroups here\n", stderr);
+		      "cgroups here\n",
+		      stderr);
 		return EXIT_SETUP;
 	}
 	if (!valid_hostname("--hostname", hostname) ||
