@@ -93,11 +93,9 @@ static const struct hint {
 	 "it already holds a namespace from an earlier --persist: "
 	 "umount it first, or choose another DIR"},
 	{"--persist", EISDIR,
-	 "--persist makes a file there, or uses a plain file that is "
-	 "there: move this one away"},
+	 "--persist makes a file there, or uses a plain file that is there: move this one away"},
 	{"--persist", EINVAL,
-	 "--persist makes a file there, or uses a plain file that is "
-	 "there: move this one away"},
+	 "--persist makes a file there, or uses a plain file that is there: move this one away"},
 	{"rootfs", ENOENT, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", ENOTDIR, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", EINVAL,

@@ -101,8 +101,7 @@ static const struct hint {
 	const char *text;
 } hints[] = {
 	{"write uid_map", EPERM, ROOTLESS,
-	 "without privilege you may map only yourself: the default "
-	 "map does"},
+	 "without privilege you may map only yourself: the default map does"},
 	{"write gid_map", EPERM, ROOTLESS,
 	 "without privilege, gid_map needs \"deny\" in setgroups "
 	 "first, and may map only your own gid"},
@@ -113,23 +112,19 @@ static const struct hint {
 	{"write uid_map", EINVAL, ANYONE, MAP_RULE},
 	{"write gid_map", EINVAL, ANYONE, MAP_RULE},
 	{"clone", EPERM, ROOTLESS,
-	 "without root, the other namespaces need a user namespace to "
-	 "own them"},
+	 "without root, the other namespaces need a user namespace to own them"},
 	{NULL, EPERM, ROOTLESS_INSIDE,
-	 "does this kernel refuse unprivileged user namespaces? see "
-	 "make doctor (Ubuntu 24.04: "
+	 "does this kernel refuse unprivileged user namespaces? see make doctor (Ubuntu 24.04: "
 	 "kernel.apparmor_restrict_unprivileged_userns)"},
 	{NULL, EPERM, ROOTLESS, "not rootless: --net veth and --persist need root on the host"},
 	{NULL, EPERM, ANYONE, "run as root (sudo), or rootless: see chapter 08"},
 	/* In a user namespace the kernel checks a path as the mapped uid, not as root. */
 	{"bind-mount", EACCES, ANYONE,
 	 "root inside is, on the host, the uid that --uid-map names, "
-	 "and it must reach this path: every directory above it "
-	 "needs o+x (chmod o+x)"},
+	 "and it must reach this path: every directory above it needs o+x (chmod o+x)"},
 	{"--bind", ENOENT, ANYONE, "INSIDE must exist in ROOTFS: make it there (mkdir) first"},
 	{"--bind", ELOOP, ANYONE,
-	 "without openat2(2) (Linux 5.6), INSIDE may not go through a "
-	 "symlink"},
+	 "without openat2(2) (Linux 5.6), INSIDE may not go through a symlink"},
 	{"--persist", ELOOP, ANYONE,
 	 "a symlink in DIR could point the mount anywhere on the host: "
 	 "remove it, or choose another DIR"},
@@ -137,11 +132,9 @@ static const struct hint {
 	 "it already holds a namespace from an earlier --persist: "
 	 "umount it first, or choose another DIR"},
 	{"--persist", EISDIR, ANYONE,
-	 "--persist makes a file there, or uses a plain file that is "
-	 "there: move this one away"},
+	 "--persist makes a file there, or uses a plain file that is there: move this one away"},
 	{"--persist", EINVAL, ANYONE,
-	 "--persist makes a file there, or uses a plain file that is "
-	 "there: move this one away"},
+	 "--persist makes a file there, or uses a plain file that is there: move this one away"},
 	{"rootfs", ENOENT, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", ENOTDIR, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", EINVAL, ANYONE,
