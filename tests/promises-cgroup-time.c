@@ -250,30 +250,46 @@ static void wait_until_empty(const struct groups *gs)
 	dc_fail("the container's processes are still in its groups 5 s after it was killed");
 }
 
-/* Remove every empty group under demystifying-containers, in every hierarchy. */
-static void remove_empty_groups(void)
+/* Every group under demystifying-containers, in every hierarchy, one per line. */
+static char *all_groups(void)
 {
 	struct hierarchy h[32];
-	size_t nh = cgroup_hierarchies(h, 32);
+	size_t nh = cgroup_hierarchies(h, 32), len = 0;
+	char *list = NULL;
+	FILE *out = open_memstream(&list, &len);
 
-	for (size_t i = 0; i < nh; i++) {
-		char parent[1024], dir[2048];
+	for (size_t i = 0; out && i < nh; i++) {
+		char parent[1024];
 
 		snprintf(parent, sizeof(parent), "%s%s", h[i].point, group_parent);
 		DIR *d = opendir(parent);
 		if (d == NULL)
 			continue;
 		for (const struct dirent *e; (e = readdir(d)) != NULL;) {
-			if (e->d_type != DT_DIR || e->d_name[0] == '.')
-				continue;
-			snprintf(dir, sizeof(dir), "%s%s", parent, e->d_name);
-			/* A group with processes in it says EBUSY, and stays. */
-			if (rmdir(dir) == 0)
-				fprintf(stderr, "promises: removed the cgroup %s, left behind\n",
-					dir);
+			if (e->d_type == DT_DIR && e->d_name[0] != '.')
+				fprintf(out, "%s%s\n", parent, e->d_name);
 		}
 		closedir(d);
 	}
+	if (out == NULL || fclose(out) != 0)
+		dc_fail("open_memstream: %s", strerror(errno));
+	return list;
+}
+
+/* Remove every empty group under demystifying-containers, in every hierarchy. */
+static void remove_empty_groups(void)
+{
+	char *groups = all_groups();
+
+	for (const char *line = groups; line && *line; line = next_line(line)) {
+		char dir[1024];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(line, "\n"), line);
+		/* A group with processes in it says EBUSY, and stays. */
+		if (rmdir(dir) == 0)
+			fprintf(stderr, "promises: removed the cgroup %s, left behind\n", dir);
+	}
+	free(groups);
 }
 
 int cgroup_promises_teardown_test(void **state)
@@ -698,32 +714,6 @@ void test_bad_limit_is_a_clear_error(void **state)
 		assert_not_contains(r.out, "ran");
 		run_free(&r);
 	}
-}
-
-/* Every group under demystifying-containers, in every hierarchy, one per line. */
-static char *all_groups(void)
-{
-	struct hierarchy h[32];
-	size_t nh = cgroup_hierarchies(h, 32), len = 0;
-	char *list = NULL;
-	FILE *out = open_memstream(&list, &len);
-
-	for (size_t i = 0; out && i < nh; i++) {
-		char parent[1024];
-
-		snprintf(parent, sizeof(parent), "%s%s", h[i].point, group_parent);
-		DIR *d = opendir(parent);
-		if (d == NULL)
-			continue;
-		for (const struct dirent *e; (e = readdir(d)) != NULL;) {
-			if (e->d_type == DT_DIR && e->d_name[0] != '.')
-				fprintf(out, "%s%s\n", parent, e->d_name);
-		}
-		closedir(d);
-	}
-	if (out == NULL || fclose(out) != 0)
-		dc_fail("open_memstream: %s", strerror(errno));
-	return list;
 }
 
 /* What a run added to all_groups(): lines of `after` not in `before`. */

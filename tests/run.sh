@@ -77,6 +77,9 @@ check_solution() {
 # The non-empty lines of $1.
 lines() { printf '%s\n' "$1" | sed '/^$/d'; }
 
+# The tests a cmocka log says failed, sorted, once each.
+failed_tests() { sed -n 's/^\[  FAILED  \] \(test_[a-z0-9_]*\).*/\1/p' "$1" | sort -u; }
+
 expected_failures() {
 	sed 's/#.*//; s/[[:space:]]*$//; /^$/d' "$1" | sort
 }
@@ -107,7 +110,7 @@ check_exercise_fails() {
 		fail "$chapter" "exercise: the test run broke instead of failing tests" "$log"
 		return
 	fi
-	got=$(sed -n 's/^\[  FAILED  \] \(test_[a-z0-9_]*\).*/\1/p' "$log" | sort -u)
+	got=$(failed_tests "$log")
 	want=$(expected_failures "$expect")
 	unexpected=$(comm -23 <(lines "$got") <(lines "$want") | tr '\n' ' ')
 	missing=$(comm -13 <(lines "$got") <(lines "$want") | tr '\n' ' ')
@@ -231,7 +234,7 @@ check_mutant() {
 		return
 	fi
 	DC_ONLY=$tests DC_IMPL=$dir DC_ROOTFS=$ROOTFS timeout 600 "$BUILD/tests/test_$chapter" >>"$log" 2>&1
-	got=$(sed -n 's/^\[  FAILED  \] \(test_[a-z0-9_]*\).*/\1/p' "$log" | sort -u)
+	got=$(failed_tests "$log")
 	missed=$(comm -13 <(lines "$got") <(lines "${tests//,/$'\n'}" | sort) | tr '\n' ' ')
 	if [ -n "$tests" ] && [ -z "$missed" ]; then
 		pass mutants "$name: caught by ${tests//,/, }"
