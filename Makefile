@@ -57,16 +57,26 @@ CH_DIR = $(notdir $(firstword $(wildcard solutions/$(CH) solutions/$(CH)-*)))
 .PHONY: all deps deps-all rootfs demo test check diff doctor slides clean exercises lessons test-programs \
 	lint lint-cppcheck lint-shellcheck lint-analyzer lint-format compile-commands
 
-all: $(SOL_PROGS) $(EX_PROGS)
+all: $(SOL_PROGS) $(EX_PROGS) $(filter solutions/% chapters/%,$(LINKED_TOOLS))
 
 # --- programs ---------------------------------------------------------------
 
+# From chapter 11 on, a program that includes <seccomp.h> links libseccomp.
+libs_for = $(if $(shell grep -ls '^\#include <seccomp.h>' $(1)),-lseccomp)
+
 $(SOL_PROGS) $(EX_PROGS): %: %.c
-	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $< $(call libs_for,$<)
 
 $(BUILD)/san/%: solutions/%.c
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $<
+	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $< $(call libs_for,$<)
+
+# From chapter 11 on, enter is the container program called by that name,
+# as busybox's applets are: the two share the hardening. A symbolic link.
+LINKED_TOOLS := $(foreach d,$(filter 11-%,$(CHAPTERS)),$(foreach top,solutions chapters \
+	$(BUILD)/san $(BUILD)/exercise,$(top)/$(d)/enter))
+$(LINKED_TOOLS): %/enter: %/container
+	ln -sf container $@
 
 # An exercise is its solution with the chapter's STEP block cut out.
 # The step number is the chapter's: 02-pivot_root -> 02.
@@ -77,7 +87,7 @@ $(BUILD)/exercise/%.c: solutions/%.c tests/exercise.awk
 	awk -v step=$(call step_of,$(@D)) -f tests/exercise.awk $< > $@.tmp && mv $@.tmp $@
 
 $(FRESH_PROGS): %: %.c
-	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $< $(call libs_for,$<)
 
 # Maintainers: write the exercises into chapters/. This overwrites them,
 # so it is never run by any other target.
@@ -145,7 +155,7 @@ UNIT_AS := $(if $(filter 0,$(shell id -u)),setpriv --reuid=65534 --regid=65534 -
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $(UNIT_AS) /proc/self/fd/3 3<$$t || exit 1; done
 
-test-programs: all $(SAN_PROGS) $(FRESH_PROGS) $(TEST_BINS) $(UNIT_BINS) \
+test-programs: all $(SAN_PROGS) $(FRESH_PROGS) $(LINKED_TOOLS) $(TEST_BINS) $(UNIT_BINS) \
 		$(ROOTFS_TOOLS:%=$(TEST_ROOTFS)/bin/%) $(TEST_ROOTFS)/bin/unroot
 
 # Dependencies first, then the build on every core, then the suite.
@@ -313,6 +323,6 @@ demo: deps
 	@BUILD=$(BUILD) CHAPTERS="$(if $(CH),$(CH_DIR),$(CHAPTERS))" PACE="$(PACE)" tests/demo.sh
 
 clean:
-	rm -rf $(BUILD) $(SOL_PROGS) $(EX_PROGS)
+	rm -rf $(BUILD) $(SOL_PROGS) $(EX_PROGS) $(LINKED_TOOLS)
 
 include slides/slides.mk

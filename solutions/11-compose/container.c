@@ -1,34 +1,44 @@
 /*
- * 10-time: clocks of its own (Linux 5.6, 2020).
+ * 11-compose: from namespaces to a container you could hand to a
+ * stranger (capabilities 1999, seccomp-bpf 2012, docker's profile 2016).
  *
- *   container [-v] [--uptime-offset SECONDS] [--memory BYTES] [--pids N]
- *             [--cpus FRACTION] [--uid-map MAP] [--gid-map MAP]
- *             [--bind HOST:INSIDE]... [--net none|veth] [--no-init]
- *             [--persist DIR] [--hostname NAME] [--domainname NAME]
- *             ROOTFS [COMMAND [ARG...]]
+ *   container [-v] [--cap-add CAP]... [--cap-drop CAP|ALL]...
+ *             [--seccomp default|unconfined] [--read-only]
+ *             [--env NAME=VALUE]... [--user UID[:GID]] [--workdir DIR]
+ *             [--join TYPE:PATH]... [--uptime-offset SECONDS]
+ *             [--memory BYTES] [--pids N] [--cpus FRACTION]
+ *             [--uid-map MAP] [--gid-map MAP] [--bind HOST:INSIDE]...
+ *             [--net none|veth] [--no-init] [--persist DIR]
+ *             [--hostname NAME] [--domainname NAME] ROOTFS [COMMAND [ARG...]]
  *   container [-v] --cleanup
+ *   enter [-v] DIR|PID [COMMAND [ARG...]]   (this program, by that name)
  *
- * The newest namespace virtualizes two clocks, CLOCK_MONOTONIC and
- * CLOCK_BOOTTIME, by an offset. It was made for checkpoint and restore
- * (CRIU): a container moved to another machine must not see its clocks
- * jump back. Here it shows a container its own uptime: with
- * --uptime-offset 86400 it believes the machine booted a day earlier.
- * CLOCK_REALTIME, the wall clock, is not namespaced: time is still time.
+ * Chapters 01-10 gave the container a world of its own: its root, its
+ * hostname, its processes, network, users, cgroup and clocks. Yet root
+ * inside still held every capability the kernel counts in its user
+ * namespace, could make every system call, read /proc/kcore, inherit
+ * the caller's environment and descriptors. Namespaces alone are not a
+ * container: composed with capabilities, no_new_privs, a seccomp filter,
+ * masked paths and a clean process, as docker and runc compose them,
+ * they are. And namespaces compose with each other: --join shares one
+ * that another container made, as a Kubernetes pod shares its network.
  *
- * Exit status: the command's own, 128+N when signal N killed it (137:
- * SIGKILL, which is how the OOM killer kills), or 125 when the container
- * could not be set up, 126 when the command cannot run, 127 when it does
- * not exist (the convention of docker and runc).
+ * Exit status: the command's own, 128+N when signal N killed it, or 125
+ * when the container could not be set up, 126 when the command cannot
+ * run, 127 when it does not exist (the convention of docker and runc).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdint.h>
@@ -37,16 +47,22 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <linux/nsfs.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <seccomp.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -58,6 +74,8 @@
 enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 
 static bool verbose;
+/* "container", or "enter" when called by that name. */
+static const char *program = "container";
 /* Started without root? And are we the container's side of the fork? For hints. */
 static bool rootless, in_container;
 
@@ -133,6 +151,12 @@ static const struct hint {
 	 "--persist makes a file there, or uses a plain file that is there: move this one away"},
 	{"--persist", EINVAL, ANYONE,
 	 "--persist makes a file there, or uses a plain file that is there: move this one away"},
+	{"--workdir", ENOENT, ANYONE, "--workdir names a directory inside ROOTFS: make it there"},
+	{"setresuid", EINVAL, ANYONE, "the uid map must map --user's uid (see --uid-map)"},
+	{"setresgid", EINVAL, ANYONE, "the gid map must map --user's gid (see --gid-map)"},
+	{"fork into the pid namespace", ENOMEM, ANYONE,
+	 "the pid namespace's init has exited, and no process can join "
+	 "a pid namespace without one (see pid_namespaces(7))"},
 	{"rootfs", ENOENT, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", ENOTDIR, ANYONE, "ROOTFS must be a directory: make one with ./rootfs-fetch.sh"},
 	{"rootfs", EINVAL, ANYONE,
@@ -167,7 +191,7 @@ static void complain(const char *call, const char *object)
 	int err = errno;
 	const char *hint = hint_for(call, err);
 
-	fprintf(stderr, "container: %s %s: %s\n", call, object, strerror(err));
+	fprintf(stderr, "%s: %s %s: %s\n", program, call, object, strerror(err));
 	if (hint)
 		fprintf(stderr, "  hint: %s\n", hint);
 	errno = err;
@@ -238,22 +262,27 @@ static void open_host_devices(void)
 }
 
 /*
- * A bind mount keeps its source's mount flags, and the host's /dev may
- * allow set-uid programs and executables. Add nosuid and noexec, keeping
- * every flag already set: in a user namespace those are locked, and a
- * remount that would drop one fails with EPERM.
+ * A remount keeps the flags already set and adds `add`: in a user
+ * namespace the flags of a mount made outside it (nosuid, nodev, ro...)
+ * are locked, and a remount that would clear one fails with EPERM. A
+ * bind mount keeps its source's flags, and the host's /dev may allow
+ * set-uid programs and executables: make_devices adds nosuid and noexec.
  */
-static void remount_nosuid_noexec(const char *path)
+static void remount_adding(const char *path, unsigned long add)
 {
 	struct statvfs fs;
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC;
+	unsigned long flags = MS_BIND | MS_REMOUNT | add;
 
 	if (statvfs(path, &fs) == -1)
 		die("statvfs", path);
 	if (fs.f_flag & ST_RDONLY)
 		flags |= MS_RDONLY;
+	if (fs.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
 	if (fs.f_flag & ST_NODEV)
 		flags |= MS_NODEV;
+	if (fs.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
 	if (fs.f_flag & ST_NOATIME)
 		flags |= MS_NOATIME;
 	if (fs.f_flag & ST_NODIRATIME)
@@ -261,7 +290,7 @@ static void remount_nosuid_noexec(const char *path)
 	if (fs.f_flag & ST_RELATIME)
 		flags |= MS_RELATIME;
 	if (mount(NULL, path, NULL, flags, NULL) == -1)
-		die("remount nosuid,noexec", path);
+		die("remount", path);
 }
 
 static void make_devices(void)
@@ -278,7 +307,7 @@ static void make_devices(void)
 		if (mount(source, devices[i], NULL, MS_BIND, NULL) == -1)
 			die("bind-mount", devices[i]);
 		close(host_devices[i]);
-		remount_nosuid_noexec(devices[i]);
+		remount_adding(devices[i], MS_NOSUID | MS_NOEXEC);
 	}
 	/* The conventional links: a pty master through devpts, fds through /proc. */
 	const char *links[][2] = {
@@ -452,6 +481,47 @@ static void mount_filesystems(void)
 	make_mount_point("tmp");
 	if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == -1)
 		die("mount", "/tmp");
+	done();
+}
+
+/*
+ * Paths in /proc and /sys that tell about the host, or let root change
+ * it, and that no container needs (runc's default maskedPaths and
+ * readonlyPaths): the kernel's memory image, its keys and timers, the
+ * firmware's tables. A file gets /dev/null bound over it, a directory an
+ * empty read-only tmpfs; the sysctls and the magic SysRq key are bound
+ * read-only onto themselves. A path this kernel lacks is skipped.
+ */
+static const char *const masked_paths[] = {
+	"proc/kcore",         "proc/keys", "proc/timer_list", "proc/sched_debug",
+	"proc/latency_stats", "proc/acpi", "proc/scsi",       "sys/firmware",
+};
+static const char *const read_only_paths[] = {
+	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+};
+
+static void mask_paths(void)
+{
+	struct stat st;
+
+	say("masking /proc/kcore and friends, making /proc/sys read-only");
+	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++) {
+		if (lstat(masked_paths[i], &st) == -1 && errno == ENOENT)
+			continue;
+		if (S_ISDIR(st.st_mode)
+			    ? mount("tmpfs", masked_paths[i], "tmpfs", MS_RDONLY, "size=0") == -1
+			    : mount("dev/null", masked_paths[i], NULL, MS_BIND, NULL) == -1)
+			die("mask", masked_paths[i]);
+	}
+	for (size_t i = 0; i < sizeof(read_only_paths) / sizeof(read_only_paths[0]); i++) {
+		if (mount(read_only_paths[i], read_only_paths[i], NULL, MS_BIND | MS_REC, NULL) ==
+		    -1) {
+			if (errno == ENOENT)
+				continue;
+			die("bind-mount", read_only_paths[i]);
+		}
+		remount_adding(read_only_paths[i], MS_RDONLY);
+	}
 	done();
 }
 
@@ -770,6 +840,176 @@ static void cgroup_dir(char *path, size_t size, const char *hierarchy, const cha
 }
 
 /*
+ * Devices. A node is a door to a driver: whoever opens /dev/sda reads the
+ * disk, whatever the mounts, and mode bits do not stop root. docker keeps
+ * CAP_MKNOD (images make nodes as they install) and, by default, no user
+ * namespace: root inside could make any node. What stops it opening one is
+ * the devices controller, asked on every open and mknod of a node, here
+ * with docker's (runc's) list minus the nodes we do not make. Making a node
+ * is harmless when it cannot be opened (ours refuses mknod anyway, in its
+ * user namespace; a host node can still come in by --bind). Only opening is
+ * checked: a descriptor opened before stays usable.
+ */
+static const struct device_rule {
+	char type;                 /* 'c' char, 'b' block */
+	const char *major, *minor; /* or "*": any */
+	const char *access;        /* r read, w write, m mknod */
+} allowed_devices[] = {
+	{'c', "1", "3", "rwm"},   /* null */
+	{'c', "1", "5", "rwm"},   /* zero */
+	{'c', "1", "7", "rwm"},   /* full */
+	{'c', "1", "8", "rwm"},   /* random */
+	{'c', "1", "9", "rwm"},   /* urandom */
+	{'c', "5", "0", "rwm"},   /* tty */
+	{'c', "5", "2", "rwm"},   /* ptmx */
+	{'c', "136", "*", "rwm"}, /* pts/N */
+	{'c', "*", "*", "m"},     /* make any node */
+	{'b', "*", "*", "m"},
+};
+enum { N_RULES = sizeof(allowed_devices) / sizeof(allowed_devices[0]) };
+
+static struct bpf_insn insn(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
+{
+	return (struct bpf_insn){
+		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
+}
+
+/* "if (reg != imm) goto the next rule": where that is, we know at its end. */
+static struct bpf_insn unless(__u8 reg, __s32 imm)
+{
+	return insn(BPF_JMP | BPF_JNE | BPF_K, reg, 0, 0, imm);
+}
+
+static __s32 bpf_access(const char *access)
+{
+	return (strchr(access, 'm') ? BPF_DEVCG_ACC_MKNOD : 0) |
+	       (strchr(access, 'r') ? BPF_DEVCG_ACC_READ : 0) |
+	       (strchr(access, 'w') ? BPF_DEVCG_ACC_WRITE : 0);
+}
+
+/*
+ * cgroup v2 has no devices files: since Linux 4.15 the check runs the eBPF
+ * programs attached to the group, and each must return 1 (allow) for the
+ * struct bpf_cgroup_dev_ctx it is given. Ours tests the rules in turn, as
+ * runc and crun build theirs: at most 8 instructions a rule, and 8 more.
+ */
+static size_t devices_program(struct bpf_insn *p)
+{
+	const __s16 type = offsetof(struct bpf_cgroup_dev_ctx, access_type);
+	size_t n = 0;
+
+	/* r2 = type (low 16 bits), r3 = access (high 16), r4 = major, r5 = minor. */
+	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, type, 0);
+	p[n++] = insn(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_2, 0, 0, 0xffff);
+	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_3, BPF_REG_1, type, 0);
+	p[n++] = insn(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_3, 0, 0, 16);
+	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, BPF_REG_1,
+		      offsetof(struct bpf_cgroup_dev_ctx, major), 0);
+	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_1,
+		      offsetof(struct bpf_cgroup_dev_ctx, minor), 0);
+	for (size_t i = 0; i < N_RULES; i++) {
+		const struct device_rule *r = &allowed_devices[i];
+		__s32 access = bpf_access(r->access);
+		size_t start = n;
+
+		p[n++] = unless(BPF_REG_2,
+				r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+		if (access != bpf_access("rwm")) { /* asked for no more than it allows? */
+			p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0);
+			p[n++] = insn(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_1, 0, 0, ~access);
+			p[n++] = unless(BPF_REG_1, 0);
+		}
+		if (strcmp(r->major, "*") != 0)
+			p[n++] = unless(BPF_REG_4, atoi(r->major));
+		if (strcmp(r->minor, "*") != 0)
+			p[n++] = unless(BPF_REG_5, atoi(r->minor));
+		p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
+		p[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		for (size_t j = start; j < n; j++) /* the next rule: just past this one */
+			if (p[j].code == (BPF_JMP | BPF_JNE | BPF_K))
+				p[j].off = n - j - 1;
+	}
+	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+	p[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return n;
+}
+
+static int load_devices_program(void)
+{
+	struct bpf_insn prog[8 * (N_RULES + 1)];
+	static char log[65536];
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr)); /* the kernel wants every unused byte 0 */
+	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	attr.insns = (uintptr_t)prog;
+	attr.insn_cnt = devices_program(prog);
+	attr.license = (uintptr_t) "GPL"; /* any string: it calls no GPL-only helper */
+	int fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd == -1) {
+		/* Again, with the verifier's log: which instruction it refused, and why. */
+		int err = errno;
+
+		attr.log_buf = (uintptr_t)log;
+		attr.log_size = sizeof(log);
+		attr.log_level = 1;
+		if (syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr)) == -1 && log[0])
+			fprintf(stderr, "\ncontainer: the verifier says:\n%s", log);
+		errno = err;
+		die("bpf(BPF_PROG_LOAD)", "devices program");
+	}
+	return fd;
+}
+
+/* Let the container's group (dir) open only the device nodes its /dev holds. */
+static void allow_only_devices(const char *dir, int version)
+{
+	say("allowing only the devices in its /dev");
+	if (version == CGROUP_V1) {
+		/*
+		 * v1's files: deny all, then allow each. On the container's own group
+		 * (join_every_hierarchy made it): its shared parent has children, and
+		 * there "a" fails (EINVAL). A new group starts with its parent's list,
+		 * and may allow no more than its parent does.
+		 */
+		write_cgroup_file(dir, "devices.deny", "a");
+		for (size_t i = 0; i < N_RULES; i++) {
+			const struct device_rule *r = &allowed_devices[i];
+			char rule[32];
+
+			snprintf(rule, sizeof(rule), "%c %s:%s %s", r->type, r->major, r->minor,
+				 r->access);
+			write_cgroup_file(dir, "devices.allow", rule); /* "c 1:3 rwm" */
+		}
+		done();
+		return;
+	}
+
+	/*
+	 * BPF_F_ALLOW_MULTI, as runc: every program attached on the way up
+	 * runs, and all must allow, so one a nested runtime attaches below
+	 * ours can only deny more. Flags 0 would forbid any program below
+	 * (EPERM); ALLOW_OVERRIDE would let one below replace ours. Attached,
+	 * the program lives as long as the group: its descriptor may go.
+	 */
+	int prog = load_devices_program();
+	int group = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (group == -1)
+		die("open", dir);
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.target_fd = group;
+	attr.attach_bpf_fd = prog;
+	attr.attach_type = BPF_CGROUP_DEVICE;
+	attr.attach_flags = BPF_F_ALLOW_MULTI;
+	if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) == -1)
+		die("bpf(BPF_PROG_ATTACH)", dir);
+	close(group);
+	close(prog);
+	done();
+}
+
+/*
  * Put the container (pid) in a new group with its limits. On v2 the
  * parent group enables the controllers for its children, and holds no
  * process itself; on v1 each controller has its own group.
@@ -787,6 +1027,7 @@ static void join_cgroup(pid_t pid, const char *id, const struct limits *lim)
 		write_cgroup_file(dir, "cgroup.subtree_control", "+memory +pids +cpu");
 		cgroup_dir(dir, sizeof(dir), cgroup_root, id);
 		make_cgroup_dir(dir);
+		allow_only_devices(dir, CGROUP_V2);
 		if (lim->memory >= 0) {
 			snprintf(value, sizeof(value), "%lld", lim->memory);
 			write_cgroup_file(dir, "memory.max", value);
@@ -931,6 +1172,8 @@ static void join_every_hierarchy(pid_t pid, const char *id)
 		cgroup_dir(dir, sizeof(dir), list[i], id);
 		make_cgroup_dir(dir);
 		inherit_cpuset(dir);
+		if (strcmp(strrchr(list[i], '/'), "/devices") == 0)
+			allow_only_devices(dir, CGROUP_V1);
 		write_cgroup_file(dir, "cgroup.procs", procs);
 	}
 	done();
@@ -1249,7 +1492,9 @@ static void write_id_maps(pid_t pid, const char *uid_map, const char *gid_map)
 {
 	say("writing the uid and gid maps");
 	write_proc_file(pid, "uid_map", uid_map);
-	write_proc_file(pid, "setgroups", "deny");
+	/* Root may leave setgroups allowed: --user sets the user's groups. */
+	if (rootless)
+		write_proc_file(pid, "setgroups", "deny");
 	write_proc_file(pid, "gid_map", gid_map);
 	done();
 }
@@ -1294,6 +1539,528 @@ static void rearm_parent_death_signal(int go)
 		exit(EXIT_SETUP);
 }
 
+/*
+ * Capabilities (capabilities(7)): since Linux 2.2 (1999), root's power is
+ * cut into pieces, from the POSIX.1e drafts -- CAP_NET_RAW for raw
+ * sockets, CAP_SYS_ADMIN for mount and much else. A process holds five
+ * sets of them: effective (in force now), permitted (may be made
+ * effective), inheritable and ambient (what may pass through execve(2)),
+ * and the bounding set (the most it can ever gain; per-thread since
+ * 2.6.25, 2008; ambient since 4.3, 2015). The names, by number:
+ */
+static const char *const cap_names[] = {
+	"CHOWN",
+	"DAC_OVERRIDE",
+	"DAC_READ_SEARCH",
+	"FOWNER",
+	"FSETID",
+	"KILL",
+	"SETGID",
+	"SETUID",
+	"SETPCAP",
+	"LINUX_IMMUTABLE",
+	"NET_BIND_SERVICE",
+	"NET_BROADCAST",
+	"NET_ADMIN",
+	"NET_RAW",
+	"IPC_LOCK",
+	"IPC_OWNER",
+	"SYS_MODULE",
+	"SYS_RAWIO",
+	"SYS_CHROOT",
+	"SYS_PTRACE",
+	"SYS_PACCT",
+	"SYS_ADMIN",
+	"SYS_BOOT",
+	"SYS_NICE",
+	"SYS_RESOURCE",
+	"SYS_TIME",
+	"SYS_TTY_CONFIG",
+	"MKNOD",
+	"LEASE",
+	"AUDIT_WRITE",
+	"AUDIT_CONTROL",
+	"SETFCAP",
+	"MAC_OVERRIDE",
+	"MAC_ADMIN",
+	"SYSLOG",
+	"WAKE_ALARM",
+	"BLOCK_SUSPEND",
+	"AUDIT_READ",
+	"PERFMON",
+	"BPF",
+	"CHECKPOINT_RESTORE",
+};
+enum { NCAPS = sizeof(cap_names) / sizeof(cap_names[0]) };
+#define CAP(name) (1ULL << CAP_##name)
+
+/*
+ * docker's and runc's default: what ordinary programs need (chown, bind
+ * port 80, ping, su), and none of what reaches the kernel or the host
+ * (SYS_ADMIN, SYS_MODULE, SYS_PTRACE, NET_ADMIN, SYS_TIME...).
+ */
+static const uint64_t default_caps = CAP(CHOWN) | CAP(DAC_OVERRIDE) | CAP(FSETID) | CAP(FOWNER) |
+				     CAP(MKNOD) | CAP(NET_RAW) | CAP(SETGID) | CAP(SETUID) |
+				     CAP(SETFCAP) | CAP(SETPCAP) | CAP(NET_BIND_SERVICE) |
+				     CAP(SYS_CHROOT) | CAP(KILL) | CAP(AUDIT_WRITE);
+
+/* "NET_ADMIN", "cap_net_admin" or "ALL" (docker accepts all three): its bits, or 0. */
+static uint64_t parse_capability(const char *text)
+{
+	const char *name = strncasecmp(text, "CAP_", 4) == 0 ? text + 4 : text;
+
+	if (strcasecmp(name, "ALL") == 0)
+		return (1ULL << NCAPS) - 1;
+	for (int i = 0; i < NCAPS; i++) {
+		if (strcasecmp(name, cap_names[i]) == 0)
+			return 1ULL << i;
+	}
+	fprintf(stderr,
+		"container: unknown capability \"%s\": want a name from capabilities(7), "
+		"such as NET_ADMIN, or ALL\n",
+		text);
+	return 0;
+}
+
+/*
+ * What a container may be asked for at the end of its setup: who it
+ * runs as, and with which privileges.
+ */
+struct process {
+	uint64_t caps;    /* bounding, permitted and effective */
+	bool seccomp;     /* the default profile, or --seccomp unconfined */
+	bool read_only;   /* --read-only: the rootfs */
+	char *const *env; /* --env NAME=VALUE..., NULL-terminated */
+	bool user_set;    /* --user UID[:GID] */
+	uid_t uid;
+	gid_t gid;
+	bool gid_set;
+	const char *workdir; /* --workdir, or "/" */
+};
+
+/*
+ * Is `gid` in this user namespace's gid map? setgroups(2) refuses a
+ * group that maps to nobody, and a rootfs's /etc/group may name many.
+ */
+static bool gid_is_mapped(gid_t gid)
+{
+	unsigned long inside, outside, count;
+	bool mapped = false;
+	FILE *f = fopen("/proc/self/gid_map", "re");
+
+	while (f != NULL && !mapped && fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+		mapped = gid >= inside && gid - inside < count;
+	if (f != NULL)
+		fclose(f);
+	return mapped;
+}
+
+/*
+ * The user's home and group from the container's own /etc/passwd (never
+ * the host's: we are past pivot_root), and the groups its /etc/group
+ * lists the name in, as docker does. An unknown uid has home "/", group
+ * 0 (unless --user names one) and no others.
+ */
+static size_t user_groups(struct process *p, char *home, size_t home_size, gid_t *groups,
+			  size_t max)
+{
+	char name[256] = "";
+	size_t n = 0;
+	struct passwd *pw;
+	struct group *gr;
+
+	snprintf(home, home_size, "/");
+	FILE *f = fopen("/etc/passwd", "re");
+	while (f != NULL && (pw = fgetpwent(f)) != NULL) {
+		if (pw->pw_uid == p->uid) {
+			snprintf(name, sizeof(name), "%s", pw->pw_name);
+			snprintf(home, home_size, "%s", pw->pw_dir);
+			if (!p->gid_set)
+				p->gid = pw->pw_gid;
+			break;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	f = name[0] != '\0' ? fopen("/etc/group", "re") : NULL;
+	while (f != NULL && n < max && (gr = fgetgrent(f)) != NULL) {
+		for (char **m = gr->gr_mem; *m != NULL && n < max; m++) {
+			if (strcmp(*m, name) == 0 && gid_is_mapped(gr->gr_gid))
+				groups[n++] = gr->gr_gid;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+/*
+ * The command's environment, built from nothing: the host's (its
+ * tokens, its paths) must not leak in. docker's four, then --env.
+ */
+static void set_environment(const struct process *p, const char *home)
+{
+	char hostname[65] = "";
+
+	if (clearenv() != 0)
+		die("clearenv", "environment");
+	if (gethostname(hostname, sizeof(hostname) - 1) == -1)
+		die("gethostname", "HOSTNAME");
+	if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1) ||
+	    setenv("HOSTNAME", hostname, 1) || setenv("HOME", home, 1) ||
+	    setenv("TERM", "xterm", 1))
+		die("setenv", "PATH, HOSTNAME, HOME, TERM");
+	for (size_t i = 0; p->env[i] != NULL; i++) {
+		char name[256];
+		const char *value = strchr(p->env[i], '=') + 1;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(value - 1 - p->env[i]), p->env[i]);
+		if (setenv(name, value, 1) == -1)
+			die("setenv", p->env[i]);
+	}
+}
+
+/*
+ * No descriptor but 0, 1 and 2 may reach the command. One opened by
+ * whoever started us (`exec 7</etc; container ...`) is a door to the
+ * host: `cd /proc/self/fd/7/..` walks out of any root (CVE-2024-21626
+ * was runc leaking one of its own this way). close_range(2) is Linux
+ * 5.9; before it, close each one /proc/self/fd lists.
+ */
+static void close_other_descriptors(void)
+{
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+	if (errno != ENOSYS)
+		die("close_range", "3 and up");
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		die("opendir", "/proc/self/fd");
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			close(fd);
+	}
+	closedir(d);
+}
+
+/*
+ * At most 1024 open files, as systemd gives a service: select(2) cannot
+ * watch a descriptor above 1023 (FD_SETSIZE), and a program that is
+ * handed more goes wrong. A hard limit of up to 524288 lets a program
+ * that knows better raise its own. (Lowering needs no privilege;
+ * raising needs CAP_SYS_RESOURCE, which the container has not.)
+ */
+static void limit_open_files(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == -1)
+		die("getrlimit", "RLIMIT_NOFILE");
+	if (lim.rlim_max > 524288)
+		lim.rlim_max = 524288;
+	lim.rlim_cur = lim.rlim_max < 1024 ? lim.rlim_max : 1024;
+	if (setrlimit(RLIMIT_NOFILE, &lim) == -1)
+		die("setrlimit", "RLIMIT_NOFILE");
+}
+
+/* Does this user namespace deny setgroups(2)? (A rootless one does: see write_id_maps.) */
+static bool setgroups_denied(void)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = fopen("/proc/self/setgroups", "re");
+	bool denied = f != NULL && getline(&text, &size, f) > 0 && strncmp(text, "deny", 4) == 0;
+
+	free(text);
+	if (f != NULL)
+		fclose(f);
+	return denied;
+}
+
+/*
+ * Become --user (default: root), groups first, while we may still change
+ * them. Always set the groups, even for root: otherwise the caller's
+ * (say, the host's "disk" group) would pass into the container.
+ */
+static void switch_user(const struct process *p, const gid_t *groups, size_t ngroups)
+{
+	say("becoming uid %u, gid %u", (unsigned)p->uid, (unsigned)p->gid);
+	if (setgroups(ngroups, groups) == -1 && !(errno == EPERM && setgroups_denied()))
+		die("setgroups", "the user's groups");
+	if (setresgid(p->gid, p->gid, p->gid) == -1)
+		die("setresgid", "--user's gid");
+	if (setresuid(p->uid, p->uid, p->uid) == -1)
+		die("setresuid", "--user's uid");
+	done();
+}
+
+/*
+ * Keep only the capabilities in `keep`, in every set, for good. The
+ * bounding set first: dropping from it needs CAP_SETPCAP, and what is
+ * gone from it can never come back, not even through a set-uid or
+ * file-capability program. Then the user (PR_SET_KEEPCAPS: a change of
+ * uid away from 0 would otherwise empty the permitted set), then the
+ * three sets capset(2) sets, leaving inheritable empty: filling it, as
+ * runc and docker did until 2022, let a program with inheritable file
+ * capabilities gain them (CVE-2022-24769). Then no_new_privs.
+ */
+static void drop_privileges(const struct process *p, const gid_t *groups, size_t ngroups)
+{
+	/* STEP 11: Drop every capability not in p->caps from the bounding
+	 * set (prctl PR_CAPBSET_DROP; stop at the first EINVAL, past the last
+	 * capability this kernel knows), switch to --user's ids with
+	 * switch_user() under PR_SET_KEEPCAPS, then set the permitted and
+	 * effective sets to p->caps and the inheritable set to nothing with
+	 * capset(2), empty the ambient set, and set PR_SET_NO_NEW_PRIVS.
+	 * Why must the bounding set go before the change of user?
+	 * man 7 capabilities, man 2 capset, man 2 prctl
+	 */
+	say("keeping capabilities %016llx, and no new privileges", (unsigned long long)p->caps);
+	for (int cap = 0; cap < 64; cap++) {
+		if (p->caps & (1ULL << cap))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EINVAL)
+				break; /* past the last capability this kernel has */
+			die("prctl", "PR_CAPBSET_DROP");
+		}
+	}
+	done();
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1)
+		die("prctl", "PR_SET_KEEPCAPS");
+	switch_user(p, groups, ngroups);
+
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct sets[2] = {
+		{.effective = (uint32_t)p->caps, .permitted = (uint32_t)p->caps},
+		{.effective = (uint32_t)(p->caps >> 32), .permitted = (uint32_t)(p->caps >> 32)},
+	};
+	if (syscall(SYS_capset, &header, sets) == -1)
+		die("capset", "permitted and effective");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1)
+		die("prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
+	/*
+	 * From here on, execve(2) can grant nothing: set-uid bits and file
+	 * capabilities are ignored (prctl(2), Linux 3.5, 2012).
+	 */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		die("prctl", "PR_SET_NO_NEW_PRIVS");
+	/* STEP STUB: switch_user(p, groups, ngroups); */
+	/* STEP END */
+}
+
+/* Until helper's profile arrives. */
+static void load_seccomp_filter(void)
+{
+	say("loading the default seccomp profile");
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (ctx == NULL) {
+		errno = ENOMEM;
+		die("seccomp_init", "default profile");
+	}
+	const int denied[] = {SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(unshare),
+			      SCMP_SYS(keyctl)};
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+		seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	int rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0) {
+		errno = -rc;
+		die("seccomp_load", "default profile");
+	}
+	done();
+}
+
+/*
+ * The last steps before the command, in the order runc takes them: no
+ * stray descriptor, the limits, the environment, the user and the
+ * capabilities, the working directory (as the user, whose permissions
+ * apply), and the seccomp filter last, because it refuses some of the
+ * calls that the steps before it make.
+ */
+static void lock_down(const struct process *given)
+{
+	struct process p = *given;
+	gid_t groups[64];
+	char home[4096];
+	size_t ngroups = user_groups(&p, home, sizeof(home), groups, 64);
+
+	close_other_descriptors();
+	limit_open_files();
+	set_environment(&p, home);
+	drop_privileges(&p, groups, ngroups);
+	if (chdir(p.workdir) == -1)
+		die("--workdir", p.workdir);
+	if (p.seccomp)
+		load_seccomp_filter();
+}
+
+/*
+ * Our own command line and environment, as the host gave them, sit in
+ * this process's memory: /proc/1/cmdline shows the one (ROOTFS's host
+ * path, every --env value) and /proc/1/environ the other (the host's
+ * tokens) to whoever reads them inside. init is a copy of this process,
+ * not a new program, so it clears them; the command, started by
+ * execve(2), gets memory of its own.
+ */
+static struct {
+	char *start, *end;
+} host_strings;
+
+static void note_host_strings(int argc, char *argv[])
+{
+	host_strings.start = argv[0];
+	host_strings.end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+	/* The environment's strings follow, one after another (execve(2)). */
+	for (char **e = environ; *e != NULL && *e == host_strings.end; e++)
+		host_strings.end = *e + strlen(*e) + 1;
+}
+
+static void forget_host_strings(void)
+{
+	size_t size = (size_t)(host_strings.end - host_strings.start);
+
+	memset(host_strings.start, 0, size);
+	/* A name for ps: "container", or as much of it as fits. */
+	memcpy(host_strings.start, "container", size - 1 < 9 ? size - 1 : 9);
+}
+
+/*
+ * --join TYPE:PATH: share a namespace another container made (a
+ * --persist DIR/net, a /proc/PID/ns/net) instead of making a new one:
+ * how a Kubernetes pod's containers share one network. The ones a
+ * container may share; a mount namespace would bring its own root.
+ */
+static const struct ns_type {
+	const char *name;
+	int flag;
+} ns_types[] = {
+	{"net", CLONE_NEWNET},       {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},
+	{"pid", CLONE_NEWPID},       {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},
+	{"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+};
+enum { JOINABLE = 5 }; /* the first five */
+
+struct join {
+	int flag;         /* CLONE_NEWNET... */
+	int fd;           /* the namespace, opened */
+	const char *path; /* for messages */
+	bool own;         /* --join user: of the user namespace we are in already */
+};
+
+static const char *ns_name(int flag)
+{
+	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++) {
+		if (ns_types[i].flag == flag)
+			return ns_types[i].name;
+	}
+	return "?";
+}
+
+/* TYPE:PATH, opened, and checked to be a namespace of that type (NS_GET_NSTYPE, Linux 4.11). */
+static bool open_join(const char *arg, struct join *j)
+{
+	const char *path = strchr(arg, ':');
+	size_t len = path ? (size_t)(path - arg) : 0;
+
+	j->flag = 0;
+	for (size_t i = 0; i < JOINABLE; i++) {
+		if (strlen(ns_types[i].name) == len && strncmp(arg, ns_types[i].name, len) == 0)
+			j->flag = ns_types[i].flag;
+	}
+	if (j->flag == 0 || path[1] == '\0') {
+		fprintf(stderr,
+			"container: --join %s: want TYPE:PATH, TYPE one of net, ipc, uts, "
+			"pid and user, such as net:/tmp/pod/net\n",
+			arg);
+		return false;
+	}
+	j->path = path + 1;
+	j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
+	if (j->fd == -1) {
+		fprintf(stderr, "container: --join %s: %s\n", j->path, strerror(errno));
+		return false;
+	}
+	int type = ioctl(j->fd, NS_GET_NSTYPE);
+	if (type != j->flag) {
+		if (type == -1)
+			fprintf(stderr,
+				"container: --join %s: not a namespace file (want a "
+				"/proc/PID/ns/%s, or a --persist DIR/%s)\n",
+				j->path, ns_name(j->flag), ns_name(j->flag));
+		else
+			fprintf(stderr, "container: --join %s: a %s namespace, not %s\n", j->path,
+				ns_name(type), ns_name(j->flag));
+		close(j->fd);
+		return false;
+	}
+	return true;
+}
+
+/* Do two descriptors name the same namespace? */
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Every namespace is owned by a user namespace (NS_GET_USERNS), and
+ * capabilities count only there: root of a *new* user namespace could
+ * not name its hostname in a joined uts namespace, nor mount /sys for a
+ * joined network. So a joined namespace needs its owner joined too --
+ * podman's --userns=container:, and Kubernetes' one user per pod.
+ */
+static bool check_joins(struct join *joins, size_t n, bool veth, bool maps_given)
+{
+	struct join *user = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (joins[i].flag == CLONE_NEWUSER)
+			user = &joins[i];
+		if (joins[i].flag == CLONE_NEWNET && veth) {
+			fputs("container: --join net: and --net veth: a joined network has its own "
+			      "cables\n",
+			      stderr);
+			return false;
+		}
+	}
+	if (user != NULL && maps_given) {
+		fputs("container: --join user: and --uid-map/--gid-map: a joined user namespace "
+		      "has its maps already\n",
+		      stderr);
+		return false;
+	}
+	if (user != NULL) {
+		int self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		user->own = self != -1 && same_file(self, user->fd);
+		if (self != -1)
+			close(self);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (joins[i].flag == CLONE_NEWUSER)
+			continue;
+		int owner = ioctl(joins[i].fd, NS_GET_USERNS);
+		bool ok = owner != -1 && user != NULL && same_file(owner, user->fd);
+		if (owner != -1)
+			close(owner);
+		if (!ok) {
+			fprintf(stderr,
+				"container: --join %s:%s: it belongs to %s user namespace, and only "
+				"there would the container's root have its capabilities\n"
+				"  hint: --join user: its owner too (for a --persist DIR, DIR/user)\n",
+				ns_name(joins[i].flag), joins[i].path,
+				user ? "another" : "a user namespace it does not join: that");
+			return false;
+		}
+	}
+	return true;
+}
+
 /* What the parent hands the container's first process. */
 struct container {
 	const char *rootfs;
@@ -1309,7 +2076,11 @@ struct container {
 	char gid_map[512];
 	const char *hostname;
 	const char *domainname;
-	int go[2]; /* a pipe: the parent writes the veth's subnet (or NET_NONE) */
+	int go[2];              /* a pipe: the parent writes the veth's subnet (or NET_NONE) */
+	struct process process; /* who runs the command, with which privileges */
+	struct join joins[8];   /* --join TYPE:PATH */
+	size_t njoins;
+	int joined; /* their CLONE_NEW* flags */
 };
 
 /*
@@ -1390,18 +2161,95 @@ static int container_main(void *arg)
 	rearm_parent_death_signal(c->go[0]);
 	close(c->go[0]);
 	enter_cgroup_namespace();
-	set_hostname(c->hostname, c->domainname);
+	/* A joined uts namespace has its name: the pod's, not ours to change. */
+	if (!(c->joined & CLONE_NEWUTS))
+		set_hostname(c->hostname, c->domainname);
 	set_up_network(net);
 	enter_new_root(c->rootfs, c->binds);
 	mount_filesystems();
+	mask_paths();
 	mount_mqueue();
 	drop_old_root();
+	if (c->process.read_only)
+		remount_adding("/", MS_RDONLY);
 	set_uptime_offset(c->uptime_offset);
+
+	/* The command's words live among the host's strings, which init clears. */
+	size_t n = 0;
+	while (c->command[n] != NULL)
+		n++;
+	char **command = calloc(n + 1, sizeof(*command));
+	for (size_t i = 0; command != NULL && i < n; i++)
+		command[i] = strdup(c->command[i]);
+	if (command == NULL || (n > 0 && command[n - 1] == NULL))
+		die("strdup", "the command");
+	lock_down(&c->process);
 	if (c->no_init) {
 		unblock_signals();
-		run_command(c->command);
+		run_command(command);
 	}
-	return init(c->command);
+	forget_host_strings();
+	/*
+	 * init is a copy of this program, whose file is on the host: were
+	 * it dumpable, root inside could open /proc/1/exe and, once no
+	 * container runs it, write to the host's binary (CVE-2019-5736).
+	 * The command, a new program, is dumpable again after execve(2).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		die("prctl", "PR_SET_DUMPABLE");
+	return init(command);
+}
+
+/*
+ * clone(2) makes new namespaces, but joins none: setns(2) does that, to
+ * its caller. So a short-lived helper process joins them -- the others
+ * first, while it has the host's privileges, the user namespace last --
+ * then clones the container with CLONE_PARENT, which makes it our child,
+ * not its own, and exits. (runc's nsexec does this dance in C, before
+ * its Go runtime starts threads that setns would refuse.)
+ */
+static pid_t clone_joined(struct container *c, int flags, char *stack_top)
+{
+	int channel[2], status;
+	pid_t pid = -1;
+
+	if (c->njoins == 0)
+		return clone(container_main, stack_top, flags | SIGCHLD, c);
+	if (pipe2(channel, O_CLOEXEC) == -1)
+		die("pipe2", "joiner");
+	pid_t helper = fork();
+	if (helper == -1)
+		die("fork", "joiner");
+	if (helper == 0) {
+		for (int user = 0; user <= 1; user++) {
+			for (size_t i = 0; i < c->njoins; i++) {
+				struct join *j = &c->joins[i];
+				if ((j->flag == CLONE_NEWUSER) != user || j->own)
+					continue;
+				if (setns(j->fd, j->flag) == -1) {
+					complain("setns", j->path);
+					_exit(EXIT_SETUP);
+				}
+			}
+		}
+		pid = clone(container_main, stack_top, flags | CLONE_PARENT | SIGCHLD, c);
+		if (pid == -1)
+			complain("clone", "new namespaces");
+		_exit(write(channel[1], &pid, sizeof(pid)) == sizeof(pid) && pid != -1
+			      ? 0
+			      : EXIT_SETUP);
+	}
+	close(channel[1]);
+	if (read(channel[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = -1;
+	close(channel[0]);
+	while (waitpid(helper, &status, 0) == -1 && errno == EINTR)
+		;
+	if (pid == -1) {
+		undo();
+		exit(EXIT_SETUP);
+	}
+	return pid;
 }
 
 /*
@@ -1560,14 +2408,17 @@ static int run_container(struct container *c, const char *persist_dir)
 	flags |= CLONE_NEWPID;
 	flags |= CLONE_NEWNET;
 	flags |= CLONE_NEWUSER;
-	pid_t pid = clone(container_main, stack + sizeof(stack), flags | SIGCHLD, c);
+	/* ...but not those it joins: --join. */
+	flags &= ~c->joined;
+	pid_t pid = clone_joined(c, flags, stack + sizeof(stack));
 	if (pid == -1)
 		die("clone", "new namespaces");
 	made.child = pid;
 	close(c->go[0]);
 	done();
 
-	write_id_maps(pid, c->uid_map, c->gid_map);
+	if (!(c->joined & CLONE_NEWUSER))
+		write_id_maps(pid, c->uid_map, c->gid_map);
 	if (c->use_cgroup) {
 		int lock = lock_cgroups();
 		made.cgroup_id = c->id;
@@ -1769,18 +2620,253 @@ static bool valid_bind(const char *bind)
 	return true;
 }
 
+/*
+ * enter DIR|PID [COMMAND]: start a process inside a running container,
+ * as `docker exec` does. Chapter 03's enter joined the namespaces and
+ * ran the command with every privilege of the caller; this one gives it
+ * what the container's own processes have, and no more. A process that
+ * joins a container is the classic way in for an attack: root inside
+ * owns that container's processes, and the one entering comes from the
+ * host, holding the host's things. So, before anything else, it makes
+ * itself non-dumpable: nothing inside may then open its /proc/PID/exe
+ * -- the entering binary on the host, which runc's CVE-2019-5736 let a
+ * container overwrite -- nor its descriptors, nor ptrace it
+ * (CVE-2016-9962). It closes every descriptor but 0-2 and starts in the
+ * container's "/" (CVE-2024-21626: a host directory or descriptor
+ * reaching the command).
+ */
+
+/* From /proc/PID/status: the capabilities (CapBnd) and seccomp mode of a process inside. */
+static void read_privileges(const char *pid, struct process *p)
+{
+	char path[64], line[256];
+	unsigned long long caps;
+	int mode;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		die("open", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapBnd: %llx", &caps) == 1)
+			p->caps = caps;
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			p->seccomp = mode == 2;
+	}
+	fclose(f);
+}
+
+/*
+ * The container's cgroup, in every hierarchy: /proc/PID/cgroup lists
+ * "ID:CONTROLLERS:PATH" lines, PATH as the host sees it. Joined first,
+ * while we are still the host's root; the cgroup namespace then shows
+ * it as "/".
+ */
+static void join_cgroups_of(const char *pid)
+{
+	char path[4096], line[4096], self[32];
+
+	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		die("open", path);
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	while (fgets(line, sizeof(line), f)) {
+		char *controllers = strchr(line, ':'), *group;
+		if (controllers == NULL || (group = strchr(++controllers, ':')) == NULL)
+			continue;
+		*group++ = '\0';
+		group[strcspn(group, "\n")] = '\0';
+		if (strncmp(controllers, "name=", 5) == 0)
+			controllers += 5;
+		const char *hierarchy = controllers[0] != '\0'          ? controllers
+					: cgroup_version() == CGROUP_V2 ? ""
+									: "unified";
+		snprintf(path, sizeof(path), "%s/%s%s", cgroup_root, hierarchy, group);
+		if (access(path, F_OK) == 0)
+			write_cgroup_file(path, "cgroup.procs", self);
+	}
+	fclose(f);
+}
+
+/*
+ * The environment of a process inside, as NAME=VALUE strings: the
+ * container's. Its init is a copy of `container` that cleared its own
+ * (forget_host_strings), so for init it is its first child's, the command's.
+ */
+static char **environment_of(const char *pid)
+{
+	static char text[65536];
+	static char *env[256];
+	char path[128], child[32];
+	size_t n = 0, len = 0;
+
+	for (int tries = 0; tries < 2 && len == 0; tries++) {
+		snprintf(path, sizeof(path), "/proc/%s/environ", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t got = fd == -1 ? -1 : read(fd, text, sizeof(text) - 1);
+		if (fd != -1)
+			close(fd);
+		len = got > 0 && text[0] != '\0' ? (size_t)got : 0;
+		/* Empty: try init's first child. */
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", pid, pid);
+		FILE *f = fopen(path, "re");
+		if (f != NULL && fscanf(f, "%31s", child) == 1)
+			pid = child;
+		if (f != NULL)
+			fclose(f);
+	}
+	text[len] = '\0';
+	for (size_t i = 0; i < len && n + 1 < sizeof(env) / sizeof(env[0]);
+	     i += strlen(text + i) + 1) {
+		if (strchr(text + i, '=') != NULL)
+			env[n++] = text + i;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+static const char *const enter_order[] = {"user", "cgroup", "ipc",  "uts",
+					  "net",  "pid",    "time", "mnt"};
+
+/*
+ * As chapter 03's enter: open every namespace file first (joining mnt
+ * moves our root), join user first (its capabilities are what joining
+ * the others asks for), mnt last; fork to be born in the pid namespace.
+ */
+static int enter_container(const char *target, char **command)
+{
+	enum { N = sizeof(enter_order) / sizeof(enter_order[0]) };
+	static char *no_env[] = {NULL};
+	struct process p = {.caps = default_caps, .seccomp = true, .env = no_env, .workdir = "/"};
+	bool by_pid = target[strspn(target, "0123456789")] == '\0';
+	char dir[4096], object[4096 + 16];
+	int fds[N], found = 0;
+	bool must_fork = false;
+
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		die("prctl", "PR_SET_DUMPABLE");
+	if (by_pid)
+		snprintf(dir, sizeof(dir), "/proc/%s/ns", target);
+	else
+		snprintf(dir, sizeof(dir), "%s", target);
+	int dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd == -1)
+		die("open", dir);
+	for (size_t i = 0; i < N; i++) {
+		fds[i] = openat(dir_fd, enter_order[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] == -1 && errno != ENOENT) {
+			snprintf(object, sizeof(object), "%s/%s", dir, enter_order[i]);
+			die("open", object);
+		}
+		found += fds[i] != -1;
+	}
+	close(dir_fd);
+	if (found == 0) {
+		fprintf(stderr,
+			"enter: no namespace files in %s\n"
+			"  hint: DIR is where `container --persist DIR ROOTFS` keeps them\n",
+			dir);
+		exit(EXIT_SETUP);
+	}
+	if (by_pid) {
+		read_privileges(target, &p);
+		p.env = environment_of(target);
+		join_cgroups_of(target);
+	}
+	for (size_t i = 0; i < N; i++) {
+		if (fds[i] == -1)
+			continue;
+		snprintf(object, sizeof(object), "%s/%s", dir, enter_order[i]);
+		say("joining %s namespace from %s", enter_order[i], object);
+		if (setns(fds[i], 0) == -1)
+			die("setns", object);
+		close(fds[i]);
+		done();
+		must_fork |= strcmp(enter_order[i], "pid") == 0;
+	}
+	/* A pid namespace takes in only the children of who joins it. */
+	if (must_fork) {
+		int status;
+		say("forking into the pid namespace");
+		pid_t pid = fork();
+		if (pid == -1)
+			die("fork into the pid namespace", "the command");
+		if (pid > 0) {
+			while (waitpid(pid, &status, 0) == -1) {
+				if (errno != EINTR)
+					die("waitpid", command[0]);
+			}
+			return exit_code(status);
+		}
+		done();
+	}
+	lock_down(&p);
+	run_command(command);
+}
+
+/* --user UID[:GID]: numbers, as the uid and gid maps speak them. */
+static bool parse_user(const char *text, struct process *p)
+{
+	long long uid, gid = 0;
+	char head[32];
+	const char *colon = strchr(text, ':');
+
+	snprintf(head, sizeof(head), "%.*s", colon ? (int)(colon - text) : (int)strlen(text), text);
+	if (parse_integer(head, false, 0, UINT32_MAX - 1, &uid) &&
+	    (colon == NULL || parse_integer(colon + 1, false, 0, UINT32_MAX - 1, &gid))) {
+		p->uid = (uid_t)uid;
+		p->gid = (gid_t)gid;
+		p->gid_set = colon != NULL;
+		return true;
+	}
+	fprintf(stderr,
+		"container: --user %s: want UID or UID:GID, in numbers, such as 1000:1000\n", text);
+	return false;
+}
+
+/* Does a map's INSIDE range hold id? (An unmapped --user could not become itself.) */
+static bool in_map(const char *map, unsigned long id)
+{
+	unsigned long inside, outside, count;
+
+	for (const char *line = map; *line != '\0'; line = strchr(line, '\n') + 1) {
+		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && id >= inside &&
+		    id - inside < count)
+			return true;
+	}
+	return false;
+}
+
 static void usage(FILE *out)
 {
-	fputs("usage: container [-v] [--uptime-offset SECONDS] [--memory BYTES] [--pids N]\n"
+	fputs("usage: container [-v] [--cap-add CAP]... [--cap-drop CAP|ALL]...\n"
+	      "                 [--seccomp default|unconfined] [--read-only]\n"
+	      "                 [--env NAME=VALUE]... [--user UID[:GID]] [--workdir DIR]\n"
+	      "                 [--join TYPE:PATH]...\n"
+	      "                 [--uptime-offset SECONDS] [--memory BYTES] [--pids N]\n"
 	      "                 [--cpus FRACTION] [--uid-map MAP] [--gid-map MAP]\n"
 	      "                 [--bind HOST:INSIDE]...\n"
 	      "                 [--net none|veth] [--no-init] [--persist DIR]\n"
 	      "                 [--hostname NAME] [--domainname NAME] ROOTFS [COMMAND [ARG...]]\n"
 	      "Run COMMAND (default /bin/sh) in ROOTFS, with its own mounts, hostname,\n"
-	      "IPC, PIDs, network, users, cgroup and clocks, under a small init, within limits.\n"
+	      "IPC, PIDs, network, users, cgroup and clocks, under a small init, within limits,\n"
+	      "with docker's capabilities, no new privileges and a seccomp filter.\n"
 	      "       container [-v] --cleanup\n"
 	      "Remove the cgroups that killed containers left behind.\n"
+	      "       enter [-v] DIR|PID [COMMAND [ARG...]]\n"
+	      "Run COMMAND in a container: its namespaces kept in DIR (--persist), or those\n"
+	      "of its process PID, with its cgroup, capabilities and seccomp filter.\n"
 	      "  -v, --verbose        narrate each step\n"
+	      "  --cap-add CAP        keep capability CAP too (NET_ADMIN, ALL...)\n"
+	      "  --cap-drop CAP|ALL   drop CAP from docker's default set\n"
+	      "  --seccomp unconfined no seccomp filter (default: docker's kind of allow-list)\n"
+	      "  --read-only          make the root filesystem read-only\n"
+	      "  --env NAME=VALUE     set NAME in the command's environment\n"
+	      "  --user UID[:GID]     run as UID (and GID), which the maps must map\n"
+	      "  --workdir DIR        start the command in DIR (default /)\n"
+	      "  --join TYPE:PATH     share namespace TYPE (net, ipc, uts, pid, user) with\n"
+	      "                       another container: PATH a --persist DIR/TYPE or /proc/PID/ns/TYPE\n"
 	      "  --uptime-offset SECONDS  add SECONDS to the container's uptime\n"
 	      "  --memory BYTES       memory limit; k, m and g suffixes (1024-based)\n"
 	      "  --pids N             at most N processes\n"
@@ -1795,6 +2881,33 @@ static void usage(FILE *out)
 	      "  --hostname NAME      the hostname inside (default: a random container id)\n"
 	      "  --domainname NAME    the NIS domain name inside (default: the host's)\n",
 	      out);
+}
+
+/* This program called as "enter": chapter 03's tool, grown up. */
+static int enter_main(int argc, char *argv[])
+{
+	static char *default_command[] = {"/bin/sh", NULL};
+	int opt;
+
+	program = "enter";
+	while ((opt = getopt(argc, argv, "+vh")) != -1) {
+		if (opt == 'v') {
+			verbose = true;
+		} else {
+			fputs("usage: enter [-v] DIR|PID [COMMAND [ARG...]]\n"
+			      "Run COMMAND (default /bin/sh) in a container: in the namespaces that\n"
+			      "container --persist kept in DIR, or in those of its process PID, and\n"
+			      "its cgroup; with its capabilities, seccomp filter and environment.\n",
+			      opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? 0 : EXIT_SETUP;
+		}
+	}
+	if (optind >= argc) {
+		fputs("enter: missing DIR or PID\n", stderr);
+		return EXIT_SETUP;
+	}
+	return enter_container(argv[optind],
+			       optind + 1 < argc ? &argv[optind + 1] : default_command);
 }
 
 int main(int argc, char *argv[])
@@ -1814,6 +2927,14 @@ int main(int argc, char *argv[])
 		{"persist", required_argument, NULL, 'p'},
 		{"hostname", required_argument, NULL, 'n'},
 		{"domainname", required_argument, NULL, 'd'},
+		{"cap-add", required_argument, NULL, 'a'},
+		{"cap-drop", required_argument, NULL, 'D'},
+		{"seccomp", required_argument, NULL, 's'},
+		{"read-only", no_argument, NULL, 'r'},
+		{"env", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'},
+		{"workdir", required_argument, NULL, 'w'},
+		{"join", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1828,9 +2949,18 @@ int main(int argc, char *argv[])
 	size_t nbinds = 0;
 	char id[13] = "";
 	const char *hostname = NULL, *domainname = NULL;
+	uint64_t cap_add = 0, cap_drop = 0;
+	struct process process = {.seccomp = true, .workdir = "/"};
+	char *env[64] = {NULL};
+	size_t nenv = 0;
+	struct join joins[8];
+	size_t njoins = 0;
 	int opt;
 
 	rootless = geteuid() != 0;
+	if (strcmp(basename(argv[0]), "enter") == 0)
+		return enter_main(argc, argv);
+	note_host_strings(argc, argv);
 	/* "+": stop at the first non-option, so "ls -l" reaches ls. */
 	while ((opt = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
 		switch (opt) {
@@ -1891,6 +3021,57 @@ int main(int argc, char *argv[])
 		case 'd':
 			domainname = optarg;
 			break;
+		case 'a':
+		case 'D': {
+			uint64_t caps = parse_capability(optarg);
+			if (caps == 0)
+				return EXIT_SETUP;
+			*(opt == 'a' ? &cap_add : &cap_drop) |= caps;
+			break;
+		}
+		case 's':
+			if (strcmp(optarg, "default") != 0 && strcmp(optarg, "unconfined") != 0) {
+				fprintf(stderr,
+					"container: --seccomp takes default or unconfined, not %s\n",
+					optarg);
+				return EXIT_SETUP;
+			}
+			process.seccomp = strcmp(optarg, "default") == 0;
+			break;
+		case 'r':
+			process.read_only = true;
+			break;
+		case 'e':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=' ||
+			    strchr(optarg, '=') - optarg >= 256 ||
+			    nenv + 1 >= sizeof(env) / sizeof(env[0])) {
+				fprintf(stderr,
+					"container: --env %s: want NAME=VALUE (at most %zu): "
+					"nothing is taken from the host\n",
+					optarg, sizeof(env) / sizeof(env[0]) - 1);
+				return EXIT_SETUP;
+			}
+			env[nenv++] = optarg;
+			break;
+		case 'u':
+			if (!parse_user(optarg, &process))
+				return EXIT_SETUP;
+			process.user_set = true;
+			break;
+		case 'w':
+			if (optarg[0] != '/') {
+				fprintf(stderr, "container: --workdir %s: want an absolute path\n",
+					optarg);
+				return EXIT_SETUP;
+			}
+			process.workdir = optarg;
+			break;
+		case 'j':
+			if (njoins == sizeof(joins) / sizeof(joins[0]) ||
+			    !open_join(optarg, &joins[njoins]))
+				return EXIT_SETUP;
+			njoins++;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1926,11 +3107,26 @@ int main(int argc, char *argv[])
 	    (domainname && !valid_hostname("--domainname", domainname)))
 		return EXIT_SETUP;
 
+	if (!check_joins(joins, njoins, veth, uid_map[0] != '\0' || gid_map[0] != '\0'))
+		return EXIT_SETUP;
 	/* By default, 0 inside is the caller outside: a map anyone may write. */
 	if (uid_map[0] == '\0')
 		snprintf(uid_map, sizeof(uid_map), "0 %u 1\n", (unsigned)getuid());
 	if (gid_map[0] == '\0')
 		snprintf(gid_map, sizeof(gid_map), "0 %u 1\n", (unsigned)getgid());
+	bool user_joined = false;
+	for (size_t i = 0; i < njoins; i++)
+		user_joined |= joins[i].flag == CLONE_NEWUSER;
+	if (process.user_set && !user_joined &&
+	    (!in_map(uid_map, process.uid) || !in_map(gid_map, process.gid))) {
+		fprintf(stderr,
+			"container: --user %u:%u: not in the uid and gid maps, so no one inside "
+			"could be that user\n"
+			"  hint: map it, such as --uid-map \"0 100000 65536\" --gid-map \"0 100000 "
+			"65536\" (as root)\n",
+			(unsigned)process.uid, (unsigned)process.gid);
+		return EXIT_SETUP;
+	}
 
 	struct container c = {
 		.rootfs = argv[optind],
@@ -1948,6 +3144,18 @@ int main(int argc, char *argv[])
 
 	memcpy(c.uid_map, uid_map, sizeof(c.uid_map));
 	memcpy(c.gid_map, gid_map, sizeof(c.gid_map));
+	/*
+	 * docker's rule: the default set, plus --cap-add, minus --cap-drop;
+	 * but "--cap-drop ALL --cap-add X" keeps X.
+	 */
+	process.caps = ((cap_drop == (1ULL << NCAPS) - 1 ? 0 : default_caps) | cap_add) &
+		       ~(cap_drop & ~cap_add);
+	process.env = env;
+	c.process = process;
+	memcpy(c.joins, joins, sizeof(joins));
+	c.njoins = njoins;
+	for (size_t i = 0; i < njoins; i++)
+		c.joined |= joins[i].own ? 0 : joins[i].flag;
 	check_rootfs(c.rootfs);
 	if (persist_dir)
 		made.persist_dir = open_persist_dir(persist_dir);
