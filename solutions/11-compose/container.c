@@ -68,6 +68,7 @@
 #include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1807,13 +1808,14 @@ static void switch_user(const struct process *p, const gid_t *groups, size_t ngr
  */
 static void drop_privileges(const struct process *p, const gid_t *groups, size_t ngroups)
 {
-	/* STEP 11: Drop every capability not in p->caps from the bounding
-	 * set (prctl PR_CAPBSET_DROP; stop at the first EINVAL, past the last
-	 * capability this kernel knows), switch to --user's ids with
-	 * switch_user() under PR_SET_KEEPCAPS, then set the permitted and
-	 * effective sets to p->caps and the inheritable set to nothing with
-	 * capset(2), empty the ambient set, and set PR_SET_NO_NEW_PRIVS.
-	 * Why must the bounding set go before the change of user?
+	/* STEP 11: Keep only the capabilities in p->caps, for good. Before
+	 * the call to switch_user() (given below): drop every other one from
+	 * the bounding set (prctl PR_CAPBSET_DROP; past the last capability
+	 * this kernel knows, it fails with EINVAL), and set PR_SET_KEEPCAPS,
+	 * or a change of uid away from 0 empties the permitted set. After it:
+	 * set permitted and effective to p->caps and inheritable to nothing
+	 * (capset(2), version 3: two 32-bit halves), empty the ambient set,
+	 * and set PR_SET_NO_NEW_PRIVS. Why must the bounding set go first?
 	 * man 7 capabilities, man 2 capset, man 2 prctl
 	 */
 	say("keeping capabilities %016llx, and no new privileges", (unsigned long long)p->caps);
@@ -1850,21 +1852,238 @@ static void drop_privileges(const struct process *p, const gid_t *groups, size_t
 	/* STEP END */
 }
 
-/* Until helper's profile arrives. */
-static void load_seccomp_filter(void)
+/*
+ * Seccomp began in 2.6.12 (2005) as "strict" mode: read, write, exit and
+ * sigreturn, nothing else. Linux 3.5 (2012) added filters: a small BPF
+ * program that the kernel runs on every system call, looking at its number,
+ * its architecture and its six arguments (never at memory they point to),
+ * together with no_new_privs, which lets anyone load one. Docker's default
+ * profile (2016) is an allow-list, and so is this one: what the kernel adds
+ * next is refused until someone has looked at it. The list follows docker's
+ * for a container without CAP_SYS_ADMIN. Left out, so EPERM: namespaces and
+ * mounts (unshare, setns, mount, umount2, pivot_root, fsopen, open_tree...),
+ * the kernel keyring (keyctl, add_key, request_key: not namespaced), bpf,
+ * perf_event_open, userfaultfd, io_uring_* (a stream of kernel bugs; docker
+ * dropped them in 2023), modules, kexec, reboot, swap, acct, quotactl,
+ * syslog, setting the clock (settimeofday, clock_settime, and adjtimex and
+ * clock_adjtime, which docker allows for reading), iopl, ioperm,
+ * open_by_handle_at (the "shocker" escape of 2014), and the obsolete
+ * (uselib, sysfs, _sysctl, create_module, nfsservctl, vm86).
+ */
+static const char *const allowed_syscalls[] = {
+	/* files */
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
+	"pwritev2", "lseek", "open", "openat", "openat2", "creat", "close", "close_range", "dup",
+	"dup2", "dup3", "fcntl", "flock", "fsync", "fdatasync", "sync", "syncfs", "sync_file_range",
+	"fallocate", "truncate", "ftruncate", "readahead", "fadvise64", "sendfile", "splice", "tee",
+	"vmsplice", "copy_file_range", "ioctl", "stat", "fstat", "lstat", "newfstatat", "statx",
+	"statfs", "fstatfs", "access", "faccessat", "faccessat2", "getdents", "getdents64",
+	"getcwd", "chdir", "fchdir", "chroot", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
+	"rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "readlink",
+	"readlinkat", "mknod", "mknodat", "umask", "chmod", "fchmod", "fchmodat", "fchmodat2",
+	"chown", "fchown", "lchown", "fchownat", "utime", "utimes", "utimensat", "futimesat",
+	"getxattr", "lgetxattr", "fgetxattr", "setxattr", "lsetxattr", "fsetxattr", "listxattr",
+	"llistxattr", "flistxattr", "removexattr", "lremovexattr", "fremovexattr", "inotify_init",
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_mark",
+	"name_to_handle_at",
+	/* memory */
+	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "mincore", "msync", "mlock",
+	"mlock2", "munlock", "mlockall", "munlockall", "remap_file_pages", "membarrier",
+	"memfd_create", "memfd_secret", "pkey_alloc", "pkey_free", "pkey_mprotect",
+	"process_mrelease", "cachestat", "map_shadow_stack", "mseal",
+	/* processes and threads (clone is below) */
+	"fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4", "waitid", "getpid",
+	"getppid", "gettid", "getpgid", "setpgid", "getpgrp", "getsid", "setsid", "set_tid_address",
+	"arch_prctl", "modify_ldt", "get_thread_area", "set_thread_area", "prctl", "seccomp",
+	"landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "rseq",
+	"set_robust_list", "get_robust_list", "futex", "futex_waitv", "futex_wake", "futex_wait",
+	"futex_requeue", "restart_syscall",
+	/* credentials (the capabilities decide what may change) */
+	"getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups", "setuid",
+	"setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
+	"setgroups", "capget", "capset",
+	/* limits, scheduling, information */
+	"getrlimit", "setrlimit", "prlimit64", "getrusage", "getpriority", "setpriority",
+	"sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam", "sched_setparam",
+	"sched_getscheduler", "sched_setscheduler", "sched_getattr", "sched_setattr",
+	"sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval", "ioprio_get",
+	"ioprio_set", "getcpu", "getrandom", "sysinfo", "uname", "times",
+	/* signals */
+	"kill", "tkill", "tgkill", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
+	"rt_sigpending", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+	"sigaltstack", "pause", "signalfd", "signalfd4", "pidfd_open", "pidfd_send_signal",
+	/* reading the clocks, timers */
+	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
+	"alarm", "getitimer", "setitimer", "timer_create", "timer_delete", "timer_settime",
+	"timer_gettime", "timer_getoverrun", "timerfd_create", "timerfd_settime", "timerfd_gettime",
+	/* waiting on descriptors, asynchronous I/O */
+	"poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl",
+	"epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "io_setup",
+	"io_destroy", "io_submit", "io_cancel", "io_getevents", "io_pgetevents",
+	/* System V and POSIX IPC (namespaced), pipes, sockets (socket is below) */
+	"pipe", "pipe2", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop",
+	"semctl", "shmget", "shmat", "shmdt", "shmctl", "mq_open", "mq_unlink", "mq_timedsend",
+	"mq_timedreceive", "mq_notify", "mq_getsetattr", "socketpair", "bind", "listen", "accept",
+	"accept4", "connect", "getsockname", "getpeername", "setsockopt", "getsockopt", "sendto",
+	"recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown"};
+
+/*
+ * What a kept capability adds, as in docker's profile: the calls that
+ * need it anyway, so that --cap-add SYS_ADMIN lets mount(2) be asked,
+ * and the capability decides. (With SYS_ADMIN, clone is not checked
+ * either: its namespaces are its to make.)
+ */
+static const struct {
+	int cap;
+	const char *names[16];
+} calls_of_capability[] = {
+	{CAP_SYS_ADMIN,
+	 {"mount", "umount2", "pivot_root", "unshare", "setns", "sethostname", "setdomainname",
+	  "quotactl", "fanotify_init", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount",
+	  "fspick", "mount_setattr"}},
+	{CAP_SYS_ADMIN, {"syslog", "lookup_dcookie", "perf_event_open", "bpf", "clone"}},
+	{CAP_SYS_BOOT, {"reboot"}},
+	{CAP_SYS_MODULE, {"init_module", "finit_module", "delete_module"}},
+	{CAP_SYS_PACCT, {"acct"}},
+	{CAP_SYS_PTRACE,
+	 {"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+	  "process_madvise"}},
+	{CAP_SYS_RAWIO, {"iopl", "ioperm"}},
+	{CAP_SYS_TIME, {"settimeofday", "clock_settime", "adjtimex", "clock_adjtime"}},
+	{CAP_SYS_TTY_CONFIG, {"vhangup"}},
+	{CAP_SYS_NICE, {"get_mempolicy", "mbind", "set_mempolicy"}},
+	{CAP_SYSLOG, {"syslog"}},
+	{CAP_BPF, {"bpf"}},
+	{CAP_PERFMON, {"perf_event_open"}},
+};
+
+/*
+ * ptrace (and reading another process's memory) is harmless to the host
+ * once the target is in the container -- but before Linux 4.8 the kernel
+ * ran seccomp before the tracer's stop, so a tracer could rewrite a checked
+ * system call into any other. Docker allows them from 4.8 on; so do we.
+ */
+static bool seccomp_sees_ptrace(void)
 {
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) == 0)
+		sscanf(u.release, "%d.%d", &major, &minor);
+	return major > 4 || (major == 4 && minor >= 8);
+}
+
+static void add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned int count,
+		     const struct scmp_arg_cmp *args)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	int rc;
+
+	/* Unknown to this libseccomp (-1), or not a system call of this
+	 * architecture (a "pseudo" number below -1): the default refuses it. */
+	if (nr < 0)
+		return;
+	rc = seccomp_rule_add_array(ctx, action, nr, count, args);
+	if (rc < 0) {
+		errno = -rc;
+		die("seccomp_rule_add", name);
+	}
+}
+
+/* Load the default profile on this thread, for a process keeping `caps`:
+ * last before execve, after capabilities and PR_SET_NO_NEW_PRIVS. */
+static void load_seccomp_filter(uint64_t caps)
+{
+	/* clone(2) takes its flags in a register, so a filter can refuse the
+	 * CLONE_NEW* ones: allow only (flags & new_namespace) == 0. (Not
+	 * CLONE_NEWTIME: 0x80 is part of clone's exit signal; only clone3 and
+	 * unshare can ask for a time namespace.) */
+	const unsigned long new_namespace = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+					    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+					    CLONE_NEWCGROUP;
+	const struct scmp_arg_cmp no_namespace = {
+		.arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = new_namespace, .datum_b = 0};
+	/* AF_VSOCK reaches the hypervisor and the host past any network
+	 * namespace, so docker (23.0, 2023) allows socket only if "family !=
+	 * AF_VSOCK". But the filter sees 64 bits where the kernel reads an
+	 * int: socket(1UL << 32 | AF_VSOCK, ...) passes that test. "<" on all
+	 * 64 bits cannot be fooled; it costs the five families newer than
+	 * vsock (KCM, QIPCRTR, SMC, XDP, MCTP). */
+	const struct scmp_arg_cmp before_vsock = {.arg = 0, .op = SCMP_CMP_LT, .datum_a = AF_VSOCK};
+	/* personality: Linux, 32-bit Linux, a 2.6 uname (UNAME26) for old
+	 * programs, and the query 0xffffffff; not READ_IMPLIES_EXEC or
+	 * ADDR_NO_RANDOMIZE, which weaken the process's own defences. */
+	const unsigned int personas[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff};
+	/*
+	 * The filter knows the native architecture only. The same name has
+	 * another number in i386's calls (int $0x80) and in x32's (x86_64's
+	 * arch token, but bit 30 set in the number, which libseccomp checks):
+	 * such a call must not pass, so it kills the process. no_new_privs is
+	 * our own step: libseccomp must not set it behind our back, so that,
+	 * missing, it fails here. And a failure should say the kernel's errno
+	 * (EACCES), not libseccomp's ECANCELED.
+	 */
+	const struct {
+		enum scmp_filter_attr attr;
+		uint32_t value;
+		const char *name;
+	} attrs[] = {
+		{SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS, "SCMP_FLTATR_ACT_BADARCH"},
+		{SCMP_FLTATR_CTL_NNP, 0, "SCMP_FLTATR_CTL_NNP"},
+		{SCMP_FLTATR_API_SYSRAWRC, 1, "SCMP_FLTATR_API_SYSRAWRC"},
+	};
+	scmp_filter_ctx ctx;
+	size_t i;
+	int rc;
+
 	say("loading the default seccomp profile");
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (ctx == NULL) {
-		errno = ENOMEM;
+	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (!ctx) {
+		errno = ENOMEM; /* NULL and no reason: memory is the only cause */
 		die("seccomp_init", "default profile");
 	}
-	const int denied[] = {SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(unshare),
-			      SCMP_SYS(keyctl)};
-	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
-		seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
-	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	int rc = seccomp_load(ctx);
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		rc = seccomp_attr_set(ctx, attrs[i].attr, attrs[i].value);
+		/*
+		 * KILL_PROCESS is Linux 4.14's, and libseccomp finds it through
+		 * seccomp(2), which valgrind 3.19 does not know: kill the thread
+		 * then (the process, for a single-threaded one).
+		 */
+		if (rc == -EINVAL && attrs[i].value == SCMP_ACT_KILL_PROCESS)
+			rc = seccomp_attr_set(ctx, attrs[i].attr, SCMP_ACT_KILL_THREAD);
+		if (rc < 0) {
+			errno = -rc;
+			die("seccomp_attr_set", attrs[i].name);
+		}
+	}
+	for (i = 0; i < sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]); i++)
+		add_rule(ctx, SCMP_ACT_ALLOW, allowed_syscalls[i], 0, NULL);
+	bool kept[64] = {false};
+	for (i = 0; i < sizeof(calls_of_capability) / sizeof(calls_of_capability[0]); i++) {
+		int cap = calls_of_capability[i].cap;
+
+		kept[cap] = (caps >> cap) & 1;
+		for (size_t n = 0; kept[cap] && n < 16 && calls_of_capability[i].names[n]; n++)
+			add_rule(ctx, SCMP_ACT_ALLOW, calls_of_capability[i].names[n], 0, NULL);
+	}
+	if (!kept[CAP_SYS_ADMIN])
+		add_rule(ctx, SCMP_ACT_ALLOW, "clone", 1, &no_namespace);
+	/* clone3's flags are in memory, where a filter cannot look: ENOSYS
+	 * makes glibc (2.34+) fall back to clone, whose flags it can see. */
+	add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &before_vsock);
+	for (i = 0; i < sizeof(personas) / sizeof(personas[0]); i++) {
+		const struct scmp_arg_cmp persona = {
+			.arg = 0, .op = SCMP_CMP_EQ, .datum_a = personas[i]};
+
+		add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &persona);
+	}
+	if (seccomp_sees_ptrace() && !kept[CAP_SYS_PTRACE]) {
+		add_rule(ctx, SCMP_ACT_ALLOW, "ptrace", 0, NULL);
+		add_rule(ctx, SCMP_ACT_ALLOW, "process_vm_readv", 0, NULL);
+		add_rule(ctx, SCMP_ACT_ALLOW, "process_vm_writev", 0, NULL);
+	}
+	rc = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (rc < 0) {
 		errno = -rc;
@@ -1894,7 +2113,7 @@ static void lock_down(const struct process *given)
 	if (chdir(p.workdir) == -1)
 		die("--workdir", p.workdir);
 	if (p.seccomp)
-		load_seccomp_filter();
+		load_seccomp_filter(p.caps);
 }
 
 /*
