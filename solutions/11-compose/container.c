@@ -938,7 +938,6 @@ static size_t devices_program(struct bpf_insn *p)
 static int load_devices_program(void)
 {
 	struct bpf_insn prog[8 * (N_RULES + 1)];
-	static char log[65536];
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr)); /* the kernel wants every unused byte 0 */
@@ -949,6 +948,7 @@ static int load_devices_program(void)
 	int fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (fd == -1) {
 		/* Again, with the verifier's log: which instruction it refused, and why. */
+		static char log[65536];
 		int err = errno;
 
 		attr.log_buf = (uintptr_t)log;
