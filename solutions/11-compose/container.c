@@ -59,10 +59,12 @@
 #include <seccomp.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -510,7 +512,8 @@ static void mask_paths(void)
 		if (lstat(masked_paths[i], &st) == -1 && errno == ENOENT)
 			continue;
 		if (S_ISDIR(st.st_mode)
-			    ? mount("tmpfs", masked_paths[i], "tmpfs", MS_RDONLY, "size=0") == -1
+			    ? mount("tmpfs", masked_paths[i], "tmpfs",
+				    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") == -1
 			    : mount("dev/null", masked_paths[i], NULL, MS_BIND, NULL) == -1)
 			die("mask", masked_paths[i]);
 	}
@@ -965,7 +968,6 @@ static int load_devices_program(void)
 /* Let the container's group (dir) open only the device nodes its /dev holds. */
 static void allow_only_devices(const char *dir, int version)
 {
-	say("allowing only the devices in its /dev");
 	if (version == CGROUP_V1) {
 		/*
 		 * v1's files: deny all, then allow each. On the container's own group
@@ -982,7 +984,6 @@ static void allow_only_devices(const char *dir, int version)
 				 r->access);
 			write_cgroup_file(dir, "devices.allow", rule); /* "c 1:3 rwm" */
 		}
-		done();
 		return;
 	}
 
@@ -1007,7 +1008,6 @@ static void allow_only_devices(const char *dir, int version)
 		die("bpf(BPF_PROG_ATTACH)", dir);
 	close(group);
 	close(prog);
-	done();
 }
 
 /*
@@ -1415,11 +1415,54 @@ static _Noreturn void run_command(char *const argv[])
 	execvp(argv[0], argv);
 
 	int err = errno;
-	fprintf(stderr, "container: execvp %s: %s\n", argv[0], strerror(err));
+	fprintf(stderr, "%s: execvp %s: %s\n", program, argv[0], strerror(err));
 	if (err == ENOENT)
 		fprintf(stderr,
 			"  hint: the command is looked up inside ROOTFS, not on the host\n");
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/*
+ * Nothing inside may ever reach this program's file on the host. An
+ * image can make its /bin/sh a script, "#!/proc/self/exe": the kernel
+ * runs the interpreter named there, and /proc/self/exe of the process
+ * starting the command is this program -- the host's file, now running
+ * inside as a new, dumpable process whose /proc/PID/exe root inside may
+ * open, and write once it has ended. That is CVE-2019-5736, how an image
+ * overwrote runc on the host. So, as runc's fix did, we run from a copy
+ * of ourselves in memory (memfd_create(2), Linux 3.17), sealed against
+ * any write (fcntl F_ADD_SEALS), and /proc/self/exe leads only to that.
+ * Once, first thing: the copy sees its seals and goes on. (Not under
+ * valgrind, which cannot follow an exec from memory: it would check
+ * nothing. Its LD_PRELOAD says it is there.)
+ */
+static void run_from_sealed_copy(char *argv[])
+{
+	const unsigned int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	const char *preload = getenv("LD_PRELOAD");
+	struct stat st;
+	int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	if (self == -1)
+		die("open", "/proc/self/exe");
+	if (fcntl(self, F_GET_SEALS) != -1 || (preload && strstr(preload, "/vgpreload"))) {
+		close(self);
+		return;
+	}
+	int copy = memfd_create("container", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (copy == -1 || fstat(self, &st) == -1)
+		die("memfd_create", "a sealed copy of this program");
+	for (off_t copied = 0; copied < st.st_size;) {
+		ssize_t sent = sendfile(copy, self, NULL, (size_t)(st.st_size - copied));
+		if (sent <= 0)
+			die("sendfile", "a sealed copy of this program");
+		copied += sent;
+	}
+	close(self);
+	if (fcntl(copy, F_ADD_SEALS, seals) == -1)
+		die("fcntl F_ADD_SEALS", "a sealed copy of this program");
+	fexecve(copy, argv, environ);
+	die("fexecve", "a sealed copy of this program");
 }
 
 /*
@@ -1606,13 +1649,19 @@ static const uint64_t default_caps = CAP(CHOWN) | CAP(DAC_OVERRIDE) | CAP(FSETID
 				     CAP(SYS_CHROOT) | CAP(KILL) | CAP(AUDIT_WRITE);
 
 /*
- * docker's rule: the default set, plus --cap-add, minus --cap-drop; and
- * a capability both added and dropped is kept, so that "--cap-drop ALL
- * --cap-add NET_RAW" means NET_RAW alone.
+ * docker's rule: the default set less --cap-drop, plus --cap-add; but
+ * "--cap-add ALL" starts from every capability, less the drops, and
+ * "--cap-drop ALL" from none, plus the adds.
  */
 static uint64_t capability_set(uint64_t add, uint64_t drop)
 {
-	return (default_caps | add) & ~(drop & ~add);
+	const uint64_t all = (1ULL << NCAPS) - 1;
+
+	if ((add & all) == all)
+		return all & ~drop;
+	if ((drop & all) == all)
+		return add;
+	return (default_caps & ~drop) | add;
 }
 
 /* "NET_ADMIN", "cap_net_admin" or "ALL" (docker accepts all three): its bits, or 0. */
@@ -1807,7 +1856,7 @@ static void switch_user(const struct process *p, const gid_t *groups, size_t ngr
 }
 
 /*
- * Keep only the capabilities in `keep`, in every set, for good. The
+ * Keep only the capabilities in p->caps, in every set, for good. The
  * bounding set first: dropping from it needs CAP_SETPCAP, and what is
  * gone from it can never come back, not even through a set-uid or
  * file-capability program. Then the user (PR_SET_KEEPCAPS: a change of
@@ -2279,11 +2328,12 @@ static bool check_joins(struct join *joins, size_t n, bool veth, bool maps_given
 			close(owner);
 		if (!ok) {
 			fprintf(stderr,
-				"container: --join %s:%s: it belongs to %s user namespace, and only "
-				"there would the container's root have its capabilities\n"
+				"container: --join %s:%s: it belongs to %s, and only there would "
+				"the container's root have its capabilities\n"
 				"  hint: --join user: its owner too (for a --persist DIR, DIR/user)\n",
 				ns_name(joins[i].flag), joins[i].path,
-				user ? "another" : "a user namespace it does not join: that");
+				user ? "another user namespace than the one joined"
+				     : "a user namespace, which the container does not join");
 			return false;
 		}
 	}
@@ -2407,7 +2457,8 @@ static int container_main(void *arg)
 	size_t n = 0;
 	while (c->command[n] != NULL)
 		n++;
-	char **command = calloc(n + 1, sizeof(*command));
+	static char **command; /* for as long as init lives */
+	command = calloc(n + 1, sizeof(*command));
 	for (size_t i = 0; command != NULL && i < n; i++)
 		command[i] = strdup(c->command[i]);
 	if (command == NULL || (n > 0 && command[n - 1] == NULL))
@@ -2865,6 +2916,30 @@ static bool valid_bind(const char *bind)
  * reaching the command).
  */
 
+/*
+ * The uid and gid of a process inside, as its user namespace numbers
+ * them: a /proc/PID/status opened by a process in that namespace shows
+ * them so (the file translates for its opener). So: once joined.
+ */
+static void read_ids(const char *pid, struct process *p)
+{
+	char path[64], line[256];
+	unsigned int uid, gid;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		die("open", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Uid: %u", &uid) == 1)
+			p->uid = uid;
+		if (sscanf(line, "Gid: %u", &gid) == 1)
+			p->gid = gid;
+	}
+	p->gid_set = true;
+	fclose(f);
+}
+
 /* From /proc/PID/status: the capabilities (CapBnd) and seccomp mode of a process inside. */
 static void read_privileges(const char *pid, struct process *p)
 {
@@ -2920,31 +2995,29 @@ static void join_cgroups_of(const char *pid)
 
 /*
  * The environment of a process inside, as NAME=VALUE strings: the
- * container's. Its init is a copy of `container` that cleared its own
- * (forget_host_strings), so for init it is its first child's, the command's.
+ * container's. A container's init is a copy of `container` that cleared
+ * its own (forget_host_strings), so for init, read its first child's --
+ * the command's.
  */
 static char **environment_of(const char *pid)
 {
 	static char text[65536];
 	static char *env[256];
 	char path[128], child[32];
-	size_t n = 0, len = 0;
+	size_t n = 0;
 
-	for (int tries = 0; tries < 2 && len == 0; tries++) {
-		snprintf(path, sizeof(path), "/proc/%s/environ", pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t got = fd == -1 ? -1 : read(fd, text, sizeof(text) - 1);
-		if (fd != -1)
-			close(fd);
-		len = got > 0 && text[0] != '\0' ? (size_t)got : 0;
-		/* Empty: try init's first child. */
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", pid, pid);
-		FILE *f = fopen(path, "re");
-		if (f != NULL && fscanf(f, "%31s", child) == 1)
-			pid = child;
-		if (f != NULL)
-			fclose(f);
-	}
+	snprintf(path, sizeof(path), "/proc/%s/task/%s/children", pid, pid);
+	FILE *f = fopen(path, "re");
+	if (f != NULL && fscanf(f, "%31s", child) == 1)
+		pid = child;
+	if (f != NULL)
+		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%s/environ", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd == -1 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (fd != -1)
+		close(fd);
+	size_t len = got > 0 ? (size_t)got : 0;
 	text[len] = '\0';
 	for (size_t i = 0; i < len && n + 1 < sizeof(env) / sizeof(env[0]);
 	     i += strlen(text + i) + 1) {
@@ -3014,6 +3087,9 @@ static int enter_container(const char *target, char **command)
 			die("setns", object);
 		close(fds[i]);
 		done();
+		/* The same user as the container's processes (docker exec's default). */
+		if (by_pid && strcmp(enter_order[i], "user") == 0)
+			read_ids(target, &p);
 		must_fork |= strcmp(enter_order[i], "pid") == 0;
 	}
 	/* A pid namespace takes in only the children of who joins it. */
@@ -3181,6 +3257,7 @@ int main(int argc, char *argv[])
 	char id[13] = "";
 	const char *hostname = NULL, *domainname = NULL;
 	uint64_t cap_add = 0, cap_drop = 0;
+	const char *user_arg = NULL;
 	struct process process = {.seccomp = true, .workdir = "/"};
 	char *env[64] = {NULL};
 	size_t nenv = 0;
@@ -3188,6 +3265,7 @@ int main(int argc, char *argv[])
 	size_t njoins = 0;
 	int opt;
 
+	run_from_sealed_copy(argv);
 	rootless = geteuid() != 0;
 	if (strcmp(basename(argv[0]), "enter") == 0)
 		return enter_main(argc, argv);
@@ -3285,6 +3363,7 @@ int main(int argc, char *argv[])
 			env[nenv++] = optarg;
 			break;
 		case 'u':
+			user_arg = optarg;
 			if (!parse_user(optarg, &process))
 				return EXIT_SETUP;
 			process.user_set = true;
@@ -3348,14 +3427,15 @@ int main(int argc, char *argv[])
 	bool user_joined = false;
 	for (size_t i = 0; i < njoins; i++)
 		user_joined |= joins[i].flag == CLONE_NEWUSER;
+	/* (A GID not given comes from the rootfs's /etc/passwd: setresgid checks it.) */
 	if (process.user_set && !user_joined &&
-	    (!in_map(uid_map, process.uid) || !in_map(gid_map, process.gid))) {
+	    (!in_map(uid_map, process.uid) || (process.gid_set && !in_map(gid_map, process.gid)))) {
 		fprintf(stderr,
-			"container: --user %u:%u: not in the uid and gid maps, so no one inside "
+			"container: --user %s: not in the uid and gid maps, so no one inside "
 			"could be that user\n"
 			"  hint: map it, such as --uid-map \"0 100000 65536\" --gid-map \"0 100000 "
 			"65536\" (as root)\n",
-			(unsigned)process.uid, (unsigned)process.gid);
+			user_arg);
 		return EXIT_SETUP;
 	}
 
