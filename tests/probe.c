@@ -759,7 +759,6 @@ static int fact_mqueues(struct value *v)
 	return 0;
 }
 
-
 /* Our open descriptors (proc(5) /proc/self/fd), without the directory's own. */
 static int fact_fds(struct value *v)
 {
@@ -901,7 +900,6 @@ static void mount_proc(void)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fprintf(stderr, "probe: mount proc on /proc: %s\n", strerror(errno));
 }
-
 
 /* ---- Chapter 11's attempts: --try, --reach, --steal-exe ---------------------- */
 
@@ -1064,19 +1062,24 @@ static const struct attempt *find_attempt(const char *name)
 
 static int try_calls(int n, char **names)
 {
+	const struct attempt *chosen[64];
 	char key[64];
 
+	if (n > 64) {
+		fprintf(stderr, "probe: at most 64 calls\n");
+		return 2;
+	}
 	for (int i = 0; i < n; i++) {
-		if (find_attempt(names[i]) == NULL) {
+		chosen[i] = find_attempt(names[i]);
+		if (chosen[i] == NULL) {
 			fprintf(stderr, "probe: unknown call: %s\n", names[i]);
 			return 2;
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		const struct attempt *a = find_attempt(names[i]);
 		/* Printed before the next call: int80 may end the probe. */
-		snprintf(key, sizeof key, "try.%s", a->name);
-		print_answer(key, a->run());
+		snprintf(key, sizeof key, "try.%s", chosen[i]->name);
+		print_answer(key, chosen[i]->run());
 		fflush(stdout);
 	}
 	return 0;
