@@ -1214,8 +1214,15 @@ void test_only_standard_descriptors_are_open(void **state)
 		dc_fail("the command has descriptors %s open; only 0,1,2 may reach it, never one "
 			"of the caller's (lesson 11, \"A clean process\")\n%s",
 			command, out);
-	if (strcmp(init, "0,1,2") != 0)
-		dc_fail("the container's init (host pid %d) has descriptors %s open; only 0,1,2",
+	/* Under valgrind, init is valgrind too, with descriptors of its own (1024 and up). */
+	const char *wrap = getenv("DC_WRAP");
+	if (wrap && strstr(wrap, "valgrind"))
+		fprintf(stderr, "*** NOTE: init's descriptors not checked under valgrind, which "
+				"keeps its own there; the other runs check them ***\n");
+	else if (strcmp(init, "0,1,2") != 0)
+		dc_fail("the container's init (host pid %d) has descriptors %s open; only 0,1,2 "
+			"may be: init never execs, so close-on-exec does not close them, and root "
+			"inside reaches them through /proc/1/fd (lesson 11, \"A clean process\")",
 			(int)pid, init);
 	assert_not_contains(out, "walked out");
 	run_free(&c);
@@ -1630,25 +1637,34 @@ static bool on_stop(struct watch *w, struct tracee *t, int status, struct tracee
 }
 
 /*
- * Run `enter PID COMMAND...` (the program at `enter`, never under
- * DC_WRAP: valgrind would be the process traced) stopped from the start,
- * trace it and its children until it exits, and call the attacks at the
- * two moments. The run is left for run_finish, which reaps it.
+ * Run `enter PID COMMAND...` (the program at `enter`) stopped from the
+ * start, trace it and its children until it exits, and call the attacks
+ * at the two moments. The run is left for run_finish, which reaps it.
+ * Under a DC_WRAP of "env NAME=VALUE..." (the sanitizers' options: a
+ * leak check would ptrace the process itself) it runs under that env;
+ * never under valgrind, which would be the process traced.
  */
 static void watch_enter(struct run *e, const char *enter, pid_t target, const char *const command[],
 			struct watch *w)
 {
 	const long options = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
 			     PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
-	const char *argv[24] = {"/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "sh", enter};
+	const char *argv[40] = {"/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "sh"};
 	struct tracee all[16];
-	char pid_text[16];
+	char pid_text[16], wrap[1024];
 	int n = 0;
-	size_t k = 5;
+	size_t k = 4;
 
+	snprintf(wrap, sizeof(wrap), "%s", getenv("DC_WRAP") ? getenv("DC_WRAP") : "");
+	if (strncmp(wrap, "env ", 4) == 0) {
+		for (char *save = NULL, *word = strtok_r(wrap, " ", &save); word && k < 16;
+		     word = strtok_r(NULL, " ", &save))
+			argv[k++] = word;
+	}
+	argv[k++] = enter;
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)target);
 	argv[k++] = pid_text;
-	for (size_t i = 0; command[i] != NULL && k < 23; i++)
+	for (size_t i = 0; command[i] != NULL && k < 39; i++)
 		argv[k++] = command[i];
 	argv[k] = NULL;
 	w->pidns = namespace_of(target, "pid");
