@@ -145,7 +145,7 @@ UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/unit/%,$(wildcard tests/unit_*.c))
 
 $(BUILD)/unit/unit_%: tests/unit_%.c solutions/%/container.c
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $< -lcmocka
+	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $< -lcmocka $(call libs_for,solutions/$*/container.c)
 
 # The tier promises it needs no root, so root runs it as nobody; through an
 # open descriptor, since nobody may not reach the build directory.

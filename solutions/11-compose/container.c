@@ -938,7 +938,6 @@ static size_t devices_program(struct bpf_insn *p)
 static int load_devices_program(void)
 {
 	struct bpf_insn prog[8 * (N_RULES + 1)];
-	static char log[65536];
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr)); /* the kernel wants every unused byte 0 */
@@ -949,6 +948,7 @@ static int load_devices_program(void)
 	int fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (fd == -1) {
 		/* Again, with the verifier's log: which instruction it refused, and why. */
+		static char log[65536];
 		int err = errno;
 
 		attr.log_buf = (uintptr_t)log;
@@ -1604,6 +1604,16 @@ static const uint64_t default_caps = CAP(CHOWN) | CAP(DAC_OVERRIDE) | CAP(FSETID
 				     CAP(MKNOD) | CAP(NET_RAW) | CAP(SETGID) | CAP(SETUID) |
 				     CAP(SETFCAP) | CAP(SETPCAP) | CAP(NET_BIND_SERVICE) |
 				     CAP(SYS_CHROOT) | CAP(KILL) | CAP(AUDIT_WRITE);
+
+/*
+ * docker's rule: the default set, plus --cap-add, minus --cap-drop; and
+ * a capability both added and dropped is kept, so that "--cap-drop ALL
+ * --cap-add NET_RAW" means NET_RAW alone.
+ */
+static uint64_t capability_set(uint64_t add, uint64_t drop)
+{
+	return (default_caps | add) & ~(drop & ~add);
+}
 
 /* "NET_ADMIN", "cap_net_admin" or "ALL" (docker accepts all three): its bits, or 0. */
 static uint64_t parse_capability(const char *text)
@@ -2991,7 +3001,9 @@ static int enter_container(const char *target, char **command)
 	if (by_pid) {
 		read_privileges(target, &p);
 		p.env = environment_of(target);
-		join_cgroups_of(target);
+		/* Rootless, there is no group of the container's own to join. */
+		if (!rootless)
+			join_cgroups_of(target);
 	}
 	for (size_t i = 0; i < N; i++) {
 		if (fds[i] == -1)
@@ -3363,18 +3375,13 @@ int main(int argc, char *argv[])
 
 	memcpy(c.uid_map, uid_map, sizeof(c.uid_map));
 	memcpy(c.gid_map, gid_map, sizeof(c.gid_map));
-	/*
-	 * docker's rule: the default set, plus --cap-add, minus --cap-drop;
-	 * but "--cap-drop ALL --cap-add X" keeps X.
-	 */
-	process.caps = ((cap_drop == (1ULL << NCAPS) - 1 ? 0 : default_caps) | cap_add) &
-		       ~(cap_drop & ~cap_add);
+	process.caps = capability_set(cap_add, cap_drop);
 	process.env = env;
 	c.process = process;
 	memcpy(c.joins, joins, sizeof(joins));
 	c.njoins = njoins;
 	for (size_t i = 0; i < njoins; i++)
-		c.joined |= joins[i].own ? 0 : joins[i].flag;
+		c.joined |= joins[i].flag;
 	check_rootfs(c.rootfs);
 	if (persist_dir)
 		made.persist_dir = open_persist_dir(persist_dir);
