@@ -232,7 +232,7 @@ const char *container_limit(pid_t pid, const char *controller)
 
 	groups_of(pid, &gs);
 	return group_file(&gs, controller,
-			  !memory ? "pids.max"
+			  !memory       ? "pids.max"
 			  : cgroup_v2() ? "memory.max"
 					: "memory.limit_in_bytes");
 }

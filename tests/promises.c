@@ -870,7 +870,7 @@ void test_unmounting_persisted_namespace_frees_it(void **state)
 		 ONLY_IF_TMPFS("/tmp") "mkdir /tmp/m && mount -t tmpfs %s /tmp/m", marker);
 	/* From chapter 11 on, mounting is CAP_SYS_ADMIN's: root inside must be given it. */
 	run_container(&r, with_sys_admin((const char *[]){"--persist", dir, test_rootfs(),
-							    "/bin/sh", "-c", script, NULL}));
+							  "/bin/sh", "-c", script, NULL}));
 	assert_exit(&r, 0);
 	run_free(&r);
 
@@ -1343,9 +1343,9 @@ void test_host_hostname_unchanged_during_and_after(void **state)
 	/* From chapter 11 on, renaming the machine (sethostname) is CAP_SYS_ADMIN's: ask for it. */
 	run_start(&r, "container",
 		  with_sys_admin((const char *[]){test_rootfs(), "/bin/sh", "-c",
-						    "hostname dc-test-renamed && echo renamed && "
-						    "hostname && { read line || true; }",
-						    NULL}));
+						  "hostname dc-test-renamed && echo renamed && "
+						  "hostname && { read line || true; }",
+						  NULL}));
 	const char *line = run_read_line(&r);
 	bool renamed = line && strcmp(line, "renamed") == 0;
 	line = run_read_line(&r);
