@@ -5,8 +5,9 @@
  * Most tests run the probe, or a busybox shell, inside and compare what it
  * reports with what the lesson promises. Some need a rootfs of their own
  * (a set-uid program, a device node, a user in /etc/passwd, a symlink
- * where /proc should be): each makes a copy of the test rootfs under /tmp
- * (cp -a, about 4 MB), never a change to the one every test shares.
+ * where /proc should be): each makes a copy of the test rootfs on a tmpfs
+ * of its own (cp -a, about 4 MB), never a change to the one every test
+ * shares.
  */
 #define _GNU_SOURCE
 #include "promises-compose.h"
@@ -87,17 +88,30 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* The tmpfs mounts that hold copies of the rootfs: the teardown unmounts them. */
+enum { MAX_COPIES = 4 };
+static char *copies[MAX_COPIES];
+
 /*
- * A copy of the test rootfs, to change freely: the copy is the test's
- * temporary directory itself, removed after the test. 0755, so that a
- * remapped root (100000 outside) may walk it too.
+ * A copy of the test rootfs, to change freely: a temporary directory
+ * (removed after the test) with a tmpfs of its own mounted on it, which
+ * honours set-uid bits and device nodes as an image's disk would -- /tmp
+ * may not (a tmpfs mounted nosuid,nodev, as in the qemu guest). 0755, so
+ * that a remapped root (100000 outside) may walk it too.
  */
 static char *rootfs_copy(const char *tag)
 {
-	char *dir = make_temp_dir(tag);
 	char from[4200];
 	struct run cp;
+	int i = 0;
 
+	char *dir = make_temp_dir(tag);
+	while (i < MAX_COPIES && copies[i] != NULL)
+		i++;
+	if (i == MAX_COPIES || mount("dc-rootfs", dir, "tmpfs", 0, "mode=0755,size=256m") == -1)
+		dc_fail("cannot mount a tmpfs on %s for a copy of the rootfs: %s", dir,
+			i == MAX_COPIES ? "too many copies" : strerror(errno));
+	copies[i] = dir;
 	snprintf(from, sizeof(from), "%s/.", test_rootfs());
 	run_program(&cp, (const char *[]){"cp", "-a", "--", from, dir, NULL}, NULL);
 	if (cp.exit_code != 0)
@@ -280,6 +294,11 @@ int compose_teardown_test(void **state)
 		if (victims[i])
 			unmount_under(victims[i]);
 		victims[i] = NULL;
+	}
+	for (int i = 0; i < MAX_COPIES; i++) {
+		if (copies[i] && umount2(copies[i], MNT_DETACH) == -1)
+			fprintf(stderr, "promises: umount %s: %s\n", copies[i], strerror(errno));
+		copies[i] = NULL;
 	}
 	return cgroup_promises_teardown_test(state);
 }
