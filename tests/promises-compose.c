@@ -80,6 +80,14 @@ static const char *value_in(const char *text, const char *key)
 	return NULL;
 }
 
+/* The same, or "(none)" where the text has no such line. */
+static const char *value_or_none(const char *text, const char *key)
+{
+	const char *value = value_in(text, key);
+
+	return value ? value : "(none)";
+}
+
 /* Whether `path` exists on the host (a /proc or /sys entry this kernel has). */
 static bool exists(const char *path)
 {
@@ -171,7 +179,8 @@ static const char *sleep_mark(void)
  * command eats the next line.
  */
 enum { MAX_LIVE = 8 };
-static struct run *live[MAX_LIVE];
+/* Those still running, by value: a failed test's own `struct run` is gone with it. */
+static struct run live[MAX_LIVE];
 
 static bool start_shell(struct run *r, const char *const options[], const char *rootfs)
 {
@@ -188,8 +197,8 @@ static bool start_shell(struct run *r, const char *const options[], const char *
 	args[n] = NULL;
 	run_start(r, "container", args);
 	for (int i = 0; i < MAX_LIVE; i++) {
-		if (live[i] == NULL) {
-			live[i] = r;
+		if (live[i].pid == 0) {
+			live[i] = *r;
 			break;
 		}
 	}
@@ -217,8 +226,8 @@ static const char *shell_do(struct run *r, const char *command)
 static void stop_shell(struct run *r)
 {
 	for (int i = 0; i < MAX_LIVE; i++) {
-		if (live[i] == r)
-			live[i] = NULL;
+		if (live[i].pid == r->pid)
+			live[i].pid = 0;
 	}
 	run_finish(r);
 }
@@ -278,13 +287,15 @@ int compose_teardown_test(void **state)
 	pid_t left[16];
 
 	for (int i = 0; i < MAX_LIVE; i++) {
-		if (live[i] == NULL)
+		if (live[i].pid == 0)
 			continue;
-		fprintf(stderr, "promises: ending container %d, still running\n",
-			(int)live[i]->pid);
-		kill(-live[i]->pid, SIGKILL);
-		run_finish(live[i]);
-		live[i] = NULL;
+		fprintf(stderr, "promises: ending container %d, still running\n", (int)live[i].pid);
+		kill(-live[i].pid, SIGKILL);
+		close(live[i].in_fd);
+		close(live[i].out_fd);
+		close(live[i].err_fd);
+		waitpid(live[i].pid, NULL, 0);
+		live[i].pid = 0;
 	}
 	int n = find_sleeping(sleep_mark(), left, 16);
 	for (int i = 0; i < n; i++)
@@ -577,7 +588,7 @@ void test_setuid_binary_gains_nothing(void **state)
 	      "exec /bin/dc-suid-probe uid euid no_new_privs");
 	assert_exit(&r, 0);
 	/* The attack is real: root's set-uid program, on a mount that honours the bit. */
-	if (strcmp(value_in(r.out, "file") ? value_in(r.out, "file") : "", "0 4755") != 0)
+	if (strcmp(value_or_none(r.out, "file"), "0 4755") != 0)
 		dc_fail("the test's set-uid program is not root's 4755 inside:\n%s", r.out);
 	const char *options = value_in(r.out, "root_options");
 	if (options == NULL || strstr(options, "nosuid"))
@@ -814,16 +825,17 @@ void test_host_device_nodes_cannot_be_opened(void **state)
 		dc_fail("the test's own control failed: /dc-null (1:3), on the image's /, did not "
 			"open, so / forbids every device and the devices cgroup was not tested:\n%s%s",
 			r.out, r.err);
-	const char *opened = strcmp(value_in(r.out, "dc-kmsg"), "refused") != 0    ? "/dc-kmsg"
-			     : strcmp(value_in(r.out, "mnt-kmsg"), "refused") != 0 ? "/mnt/kmsg"
-										   : NULL;
+	const char *opened = strcmp(value_or_none(r.out, "dc-kmsg"), "refused") != 0 ? "/dc-kmsg"
+			     : strcmp(value_or_none(r.out, "mnt-kmsg"), "refused") != 0
+				     ? "/mnt/kmsg"
+				     : NULL;
 	if (opened)
 		dc_fail("root inside opened the host's kernel log (%s, 1:11) for writing. The "
 			"devices cgroup must let only null, zero, full, random, urandom, tty, ptmx "
 			"and the ptys in /dev/pts open (v1 devices.deny/allow, v2 a BPF_PROG_TYPE_CGROUP_DEVICE "
 			"program) (lesson 11, \"Devices\")",
 			opened);
-	if (!value_in(r.out, "dev-null") || strcmp(value_in(r.out, "dev-zero"), "4") != 0)
+	if (!value_in(r.out, "dev-null") || strcmp(value_or_none(r.out, "dev-zero"), "4") != 0)
 		dc_fail("/dev/null and /dev/zero must still work inside:\n%s%s", r.out, r.err);
 	expect_probe(&r, "try.mknod_block", "Operation not permitted",
 		     "Root inside may not make a block device anywhere (user namespace, and the "
@@ -1492,11 +1504,11 @@ void test_joined_containers_share_a_network(void **state)
 
 		snprintf(key, sizeof(key), "ns.%s", types[i]);
 		if ((inode_in(a_ns, key) == inode_in(b_ns, key)) != shared || !inode_in(a_ns, key))
-			dc_fail("B %s A's %s namespace, and should %s: A has %s, B %s (lesson 11, "
+			dc_fail("B %s A's %s namespace, and should %s: A has %lu, B %lu (lesson 11, "
 				"\"Composing namespaces\")",
 				shared ? "is not in" : "is in", types[i],
-				shared ? "be (--join)" : "have its own", value_in(a_ns, key),
-				value_in(b_ns, key));
+				shared ? "be (--join)" : "have its own", inode_in(a_ns, key),
+				inode_in(b_ns, key));
 	}
 	if (in_a < 1 || in_b < 1 || in_net != in_a + in_b)
 		dc_fail("nsls should count A's processes (%ld in its mnt namespace) and B's (%ld) "
@@ -1917,7 +1929,7 @@ void test_entered_process_holds_no_host_descriptor(void **state)
 		char pid[16];
 
 		snprintf(root, sizeof(root), "%s",
-			 value_in(shell_do(&c, "/bin/probe root_inode"), "root_inode") ?: "");
+			 value_or_none(shell_do(&c, "/bin/probe root_inode"), "root_inode"));
 		snprintf(pid, sizeof(pid), "%d", (int)init_of(&c));
 		run_start_prefixed(
 			&e, prefix, "enter",
@@ -1986,11 +1998,11 @@ void test_entered_process_is_confined_like_the_container(void **state)
 	expect_probe(&e, "cap_amb", no_caps, why);
 	expect_probe(&e, "no_new_privs", "1", why);
 	expect_probe(&e, "seccomp", "2", why);
-	expect_probe(&e, "cgroup", value_in(inside, "cgroup") ?: "?",
+	expect_probe(&e, "cgroup", value_or_none(inside, "cgroup"),
 		     "enter PID joins the container's cgroup");
-	expect_probe(&e, "ns.mnt", value_in(inside, "ns.mnt") ?: "?",
+	expect_probe(&e, "ns.mnt", value_or_none(inside, "ns.mnt"),
 		     "enter PID joins the container's namespaces");
-	expect_probe(&e, "ns.net", value_in(inside, "ns.net") ?: "?",
+	expect_probe(&e, "ns.net", value_or_none(inside, "ns.net"),
 		     "enter PID joins the container's namespaces");
 	if (!strstr(e.out, "\nDC_X=in-container\n") || strstr(e.out, secret))
 		dc_fail("enter's command should have the container's environment (DC_X), and "
