@@ -111,15 +111,19 @@ static char *rootfs_copy(const char *tag)
 {
 	char from[4200];
 	struct run cp;
-	int i = 0;
+	int free_slot = -1;
 
+	for (int i = MAX_COPIES - 1; i >= 0; i--) {
+		if (copies[i] == NULL)
+			free_slot = i;
+	}
+	if (free_slot == -1)
+		dc_fail("more than %d copies of the rootfs in one test", MAX_COPIES);
 	char *dir = make_temp_dir(tag);
-	while (i < MAX_COPIES && copies[i] != NULL)
-		i++;
-	if (i == MAX_COPIES || mount("dc-rootfs", dir, "tmpfs", 0, "mode=0755,size=256m") == -1)
+	if (mount("dc-rootfs", dir, "tmpfs", 0, "mode=0755,size=256m") == -1)
 		dc_fail("cannot mount a tmpfs on %s for a copy of the rootfs: %s", dir,
-			i == MAX_COPIES ? "too many copies" : strerror(errno));
-	copies[i] = dir;
+			strerror(errno));
+	copies[free_slot] = dir;
 	snprintf(from, sizeof(from), "%s/.", test_rootfs());
 	run_program(&cp, (const char *[]){"cp", "-a", "--", from, dir, NULL}, NULL);
 	if (cp.exit_code != 0)
