@@ -643,7 +643,8 @@ void test_seccomp_filter_is_on_unless_unconfined(void **state)
  */
 void test_unconfined_allows_what_the_profile_refuses(void **state)
 {
-	const char *script = "/bin/probe --try keyctl; unshare -U true && echo unshare=ok";
+	const char *script =
+		"/bin/probe seccomp; /bin/probe --try keyctl; unshare -U true && echo unshare=ok";
 	struct run r;
 
 	(void)state;
@@ -659,11 +660,22 @@ void test_unconfined_allows_what_the_profile_refuses(void **state)
 	run_free(&r);
 
 	shell(&r, (const char *[]){"--seccomp", "unconfined", NULL}, test_rootfs(), script);
-	if (!strstr(r.out, "unshare=ok") || !strstr(r.out, "try.keyctl=ok")) {
+	if (!strstr(r.out, "seccomp=0\n") || !strstr(r.out, "try.keyctl=ok")) {
 		run_dump(&r, "--seccomp unconfined");
-		dc_fail("with --seccomp unconfined, unshare -U and keyctl should work, as they do "
-			"for any user: was a filter loaded anyway?");
+		dc_fail("with --seccomp unconfined, keyctl should work, as it does for any user: "
+			"was a filter loaded anyway?");
 	}
+	/*
+	 * A host may forbid new user namespaces to anyone without CAP_SYS_ADMIN
+	 * on the host (Ubuntu's AppArmor, Debian's old unprivileged_userns_clone):
+	 * then unshare fails here too, with no filter at all (seccomp=0 above).
+	 */
+	if (!strstr(r.out, "unshare=ok"))
+		fprintf(stderr,
+			"*** NOTE: with no filter, unshare -U still failed inside (%s): "
+			"this host forbids unprivileged user namespaces; keyctl made the "
+			"point ***\n",
+			r.err);
 	run_free(&r);
 }
 
