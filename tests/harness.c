@@ -422,6 +422,20 @@ void run_start_rootless(struct run *r, const char *program, const char *const ar
 	start(r, argv);
 }
 
+void run_start_prefixed(struct run *r, const char *const prefix[], const char *program,
+			const char *const args[])
+{
+	const char *argv[64];
+
+	tool_argv(argv, sizeof(argv) / sizeof(argv[0]), prefix, program, args, false);
+	start(r, argv);
+}
+
+void run_start_argv(struct run *r, const char *const argv[])
+{
+	start(r, argv);
+}
+
 const char *run_read_line(struct run *r)
 {
 	static char line[4096];
@@ -709,10 +723,19 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+static int chapter_under_test;
+
+int test_chapter(void)
+{
+	return chapter_under_test;
+}
+
 int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 		 const char *first_own, CMFixtureFunction setup, CMFixtureFunction teardown)
 {
 	static struct CMUnitTest chosen[256];
+
+	chapter_under_test = atoi(name);
 	size_t from = 0, n = 0;
 	const char *own_only = getenv("DC_OWN_ONLY"), *only = getenv("DC_ONLY");
 

@@ -65,6 +65,20 @@ void run_finish(struct run *r);
 enum { NOBODY = 65534 };
 void run_start_rootless(struct run *r, const char *program, const char *const args[]);
 
+/*
+ * run_start, with the words of `prefix` in front (before DC_WRAP's): a
+ * shell that gives the program a descriptor of the caller's, say,
+ * {"/bin/sh", "-c", "exec 7<\"$0\" && exec \"$@\"", DIR, NULL}.
+ */
+void run_start_prefixed(struct run *r, const char *const prefix[], const char *program,
+			const char *const args[]);
+
+/* run_start for any argv (argv[0] a path, or a name on PATH), never under DC_WRAP. */
+void run_start_argv(struct run *r, const char *const argv[]);
+
+/* The chapter under test, as a number: 11 for "11-compose" (the name given to dc_run_tests). */
+int test_chapter(void);
+
 /* Shorthand: run_tool(r, "container", args, NULL). */
 void run_container(struct run *r, const char *const args[]);
 

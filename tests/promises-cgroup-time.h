@@ -26,6 +26,14 @@ int cgroup_promises_teardown_test(void **state);
 /* The group's teardown: the same removal of empty groups, then promises_teardown. */
 int cgroup_promises_teardown(void **state);
 
+/*
+ * The limit the kernel keeps for the container that process `pid` is in,
+ * as its group's file on the host says: "memory" (memory.max, or v1's
+ * memory.limit_in_bytes) or "pids" (pids.max). NULL if there is none.
+ * Valid until the next call.
+ */
+const char *container_limit(pid_t pid, const char *controller);
+
 /* 09 cgroup: limits, and a group of its own that looks like the root. */
 void test_memory_hog_is_killed_at_the_limit(void **state);
 void test_fork_bomb_stops_at_the_pids_limit(void **state);

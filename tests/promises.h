@@ -28,6 +28,11 @@ void test_bad_rootfs_is_a_clear_error(void **state);
 
 /* 02 pivot_root: the host's tree is gone, and the host is untouched. */
 extern const char *expected_mount_points; /* mount_points inside, in order */
+/*
+ * Mount points, among them, that are device nodes: from chapter 11 on the
+ * kernel files masked by /dev/null (/proc/keys...). Comma-joined; "" before.
+ */
+extern const char *device_mount_points;
 void test_escape_fails_after_pivot_root(void **state);
 void test_old_root_not_in_mountinfo(void **state);
 void test_host_mount_table_unchanged(void **state);
@@ -42,6 +47,18 @@ void test_host_root_is_refused_as_rootfs(void **state);
  */
 int promises_teardown_test(void **state);
 #define dc_promise(f) cmocka_unit_test_teardown(f, promises_teardown_test)
+
+/* A fresh --persist DIR, whose bind mounts promises_teardown_test undoes. */
+char *make_persist_dir(void);
+
+/*
+ * `args`, after the options that give root inside CAP_SYS_ADMIN, with no
+ * seccomp filter in its way, from chapter 11 on (--cap-add SYS_ADMIN
+ * --seccomp unconfined): an earlier promise whose test mounts, or renames
+ * the machine, inside on purpose asks for that privilege explicitly, and
+ * keeps its assertion. A static array, valid until the next call.
+ */
+const char *const *with_sys_admin(const char *const args[]);
 
 /* 03 mnt: a mount table of its own, with what a program expects in it. */
 void test_tmpfs_mounted_inside_stays_inside(void **state);
