@@ -17,6 +17,7 @@ needs=(
 	"make              command -v make"
 	"libc6-dev         test -f /usr/include/stdio.h"
 	"libcmocka-dev     test -f /usr/include/cmocka.h"
+	"libseccomp-dev    test -f /usr/include/seccomp.h"
 	"busybox-static    busybox_is_static"
 	"util-linux        command -v unshare"
 	"iproute2          command -v ip"

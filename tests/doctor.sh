@@ -621,7 +621,7 @@ check_tools() {
 	check_header fail cmocka     libcmocka-dev    "make test"                       cmocka.h
 	check_busybox
 	check_header warn json-c     "libjson-c-dev (or libjansson-dev)" "chapter 12 (config.json)" json-c/json.h jansson.h
-	check_header warn libseccomp libseccomp-dev   "chapter 12 (seccomp filter)"     seccomp.h
+	check_header fail libseccomp libseccomp-dev   "chapters 11-12 (seccomp filter)" seccomp.h
 	check_tool   warn ip         iproute2         "chapter 07's tests"              ip
 	check_util_linux
 	check_tool   warn pandoc     pandoc           "make slides"                     pandoc

@@ -5,7 +5,8 @@
 #   1. the solution passes the chapter's tests -- built normally and built
 #      with ASan and UBSan (every test), and under valgrind (the chapter's
 #      own tests: a container start costs a second there); chapter 09's own
-#      tests also run in a qemu guest with pure cgroup v2 (tests/vm.sh);
+#      tests (and 11's, for its devices cgroup) also run in a qemu guest
+#      with pure cgroup v2 (tests/vm.sh);
 #   2. the untouched exercise (generated afresh into build/exercise/, so a
 #      student's edits in chapters/ are never touched) compiles and fails
 #      exactly the tests in tests/expect/NN-name.fail, which its lesson
@@ -213,7 +214,8 @@ for chapter in $CHAPTERS; do
 	fi
 	check_exercise_fails
 	check_in_sync
-	if [ "$chapter" = 09-cgroup ]; then
+	# 09 brought the cgroup code; 11 adds the devices cgroup (a BPF program on v2).
+	if [ "$chapter" = 09-cgroup ] || [ "$chapter" = 11-compose ]; then
 		check_in_v2_guest
 	fi
 done
@@ -228,10 +230,19 @@ check_mutant() {
 	dir=$BUILD/mutants/$name log=$LOGS/mutant-$name.log
 	tests=$(sed -n 's/^# must fail: //p' "$patch")
 	mkdir -p "$dir"
+	local libs=()
+	if grep -qs '^#include <seccomp.h>' "solutions/$chapter/container.c"; then
+		libs=(-lseccomp)
+	fi
 	if ! patch -s -o "$dir/container.c" "solutions/$chapter/container.c" "$patch" >"$log" 2>&1 ||
-		! ${CC:-cc} -std=gnu17 -Wall -Wextra -Werror -O2 -o "$dir/container" "$dir/container.c" >>"$log" 2>&1; then
+		! ${CC:-cc} -std=gnu17 -Wall -Wextra -Werror -O2 -o "$dir/container" "$dir/container.c" \
+			"${libs[@]}" >>"$log" 2>&1; then
 		fail mutants "$name: does not apply to, or build from, solutions/$chapter" "$log"
 		return
+	fi
+	# From 11 on, enter is the container program by another name.
+	if [ -L "solutions/$chapter/enter" ]; then
+		ln -sf container "$dir/enter"
 	fi
 	DC_ONLY=$tests DC_IMPL=$dir DC_ROOTFS=$ROOTFS timeout 600 "$BUILD/tests/test_$chapter" >>"$log" 2>&1
 	got=$(failed_tests "$log")
