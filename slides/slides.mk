@@ -18,7 +18,7 @@ BUILD ?= build
 
 # The deck, in order: a later chapter is one more name here (slides/NAME.md).
 SLIDE_PARTS = intro 01-chroot 02-pivot_root 03-mnt 04-uts 05-ipc 06-pid \
-              07-net 08-user 09-cgroup 10-time end
+              07-net 08-user 09-cgroup 10-time 11-compose end
 
 SLIDES_OUT      := $(BUILD)/slides
 SLIDES_NODE     := $(SLIDES_OUT)/node

@@ -56,13 +56,22 @@ show() {
 # name, so the slide can show it; noclobber (O_EXCL) refuses a planted one.
 host_file=/tmp/dc-demo-host
 persist_dir=$BUILD/demo-ns
-queue=''
+pod_dir=$BUILD/demo-pod
+queue='' pod=''
 cleanup() {
 	rm -f "$host_file"
-	if [ -d "$persist_dir" ]; then
-		umount "$persist_dir/mnt" 2>/dev/null || true
-		rm -rf "$persist_dir"
+	# 11's first container, if the demo stopped before it ended: the
+	# background show's child. It passes SIGTERM on, and removes its cgroup.
+	if [ -n "$pod" ]; then
+		pkill -TERM -P "$pod" 2>/dev/null || true
+		wait "$pod" 2>/dev/null || true
+		pod=''
 	fi
+	for dir in "$persist_dir" "$pod_dir"; do
+		[ -d "$dir" ] || continue
+		for ns in "$dir"/*; do umount "$ns" 2>/dev/null || true; done
+		rm -rf "$dir"
+	done
 	if [ -n "$queue" ]; then ipcrm -q "$queue" || true; fi
 }
 trap cleanup EXIT
@@ -146,6 +155,33 @@ demo_10() {
 	chapter "10 time (2020): a container that booted a day earlier"
 	show cat /proc/uptime
 	show solutions/10-time/container -v --uptime-offset 86400 "$ROOTFS" /bin/cat /proc/uptime
+}
+
+demo_11() {
+	chapter "11 compose (1999-2016): capabilities, no_new_privs, seccomp, masks -- and namespaces shared"
+	show solutions/11-compose/container -v "$ROOTFS" /bin/grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status
+	say "seccomp refuses a new user namespace; --seccomp unconfined lets it through:"
+	show solutions/11-compose/container "$ROOTFS" /usr/bin/unshare -U /usr/bin/id
+	show solutions/11-compose/container --seccomp unconfined "$ROOTFS" /usr/bin/unshare -U /usr/bin/id
+	say "The host's keys, then the container's /proc/keys: /dev/null bound over it."
+	show wc -l /proc/keys
+	show solutions/11-compose/container "$ROOTFS" /usr/bin/wc -l /proc/keys
+	say "Composing namespaces: a first container keeps its namespaces in $pod_dir and listens, in the background (&):"
+	show mkdir "$BUILD"/demo-pod
+	show solutions/11-compose/container --persist "$BUILD"/demo-pod "$ROOTFS" /usr/bin/nc -l -p 8080 &
+	pod=$!
+	sleep 1
+	show ls -l /proc/"$(pgrep -n nc)"/ns
+	show solutions/03-mnt/nsls -t user -t net
+	show solutions/11-compose/enter "$(pgrep -n nc)" /bin/ps -o pid,args
+	say "A second container joins its user and network namespaces, and talks to it over 127.0.0.1:"
+	show solutions/11-compose/container --join user:"$BUILD"/demo-pod/user --join net:"$BUILD"/demo-pod/net \
+		"$ROOTFS" /bin/sh -c 'echo hello from next door | nc 127.0.0.1 8080'
+	wait "$pod" || true
+	pod=''
+	show umount "$BUILD"/demo-pod/mnt "$BUILD"/demo-pod/uts "$BUILD"/demo-pod/ipc \
+		"$BUILD"/demo-pod/pid "$BUILD"/demo-pod/net "$BUILD"/demo-pod/user
+	show rm -r "$BUILD"/demo-pod
 }
 
 for ch in $CHAPTERS; do
