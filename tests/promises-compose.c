@@ -1376,6 +1376,18 @@ void test_open_files_limit_is_1024(void **state)
 	rlim_t hard = ours.rlim_max < 524288 ? ours.rlim_max : 524288;
 	snprintf(want, sizeof(want), "%llu %llu", (unsigned long long)(hard < 1024 ? hard : 1024),
 		 (unsigned long long)hard);
+	/*
+	 * valgrind keeps its own RLIMIT_NOFILE for the program it runs, and
+	 * never passes a setrlimit(2) of it to the kernel: the command after
+	 * execve sees the caller's. The other runs check it.
+	 */
+	const char *wrap = getenv("DC_WRAP");
+	if (wrap && strstr(wrap, "valgrind")) {
+		fprintf(stderr,
+			"*** NOTE: RLIMIT_NOFILE not checked under valgrind, which keeps "
+			"setrlimit(RLIMIT_NOFILE) to itself; the other runs check it ***\n");
+		return;
+	}
 	run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "rlimit_nofile", NULL});
 	assert_exit(&r, 0);
 	expect_probe(&r, "rlimit_nofile", want,
@@ -1486,9 +1498,12 @@ void test_joined_containers_share_a_network(void **state)
 	snprintf(net, sizeof(net), "net:%s/net", dir);
 	bool a_up = start_shell(&a, (const char *[]){"--persist", dir, NULL}, test_rootfs());
 	if (a_up)
-		snprintf(a_ns, sizeof(a_ns), "%s",
-			 shell_do(&a, "/bin/probe ns.net ns.user ns.mnt ns.uts ns.pid; "
-				      "nc -l -p 5555 >/tmp/got 2>&1 &"));
+		snprintf(
+			a_ns, sizeof(a_ns), "%s",
+			shell_do(&a,
+				 "/bin/probe ns.net ns.user ns.mnt ns.uts ns.pid; "
+				 /* Its stdin held open: on EOF there, busybox nc may quit first. */
+				 "sleep 60 | nc -l -p 5555 >/tmp/got 2>&1 &"));
 	bool b_up = a_up && start_shell(&b, (const char *[]){"--join", user, "--join", net, NULL},
 					test_rootfs());
 	if (b_up) {
@@ -1504,7 +1519,9 @@ void test_joined_containers_share_a_network(void **state)
 			 shell_do(&b, "i=0; until echo hello-from-b | nc 127.0.0.1 5555; do "
 				      "i=$((i + 1)); [ $i -ge 100 ] && break; sleep 0.1; done; "
 				      "echo tries=$i"));
-		snprintf(got, sizeof(got), "%s", shell_do(&a, "wait; cat /tmp/got"));
+		snprintf(got, sizeof(got), "%s",
+			 shell_do(&a, "i=0; until [ -s /tmp/got ] || [ $i -ge 100 ]; do "
+				      "i=$((i + 1)); sleep 0.1; done; cat /tmp/got"));
 		stop_shell(&b);
 	}
 	stop_shell(&a);
