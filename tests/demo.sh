@@ -173,6 +173,8 @@ demo_11() {
 	sleep 1
 	show ls -l /proc/"$(pgrep -n nc)"/ns
 	show solutions/03-mnt/nsls -t user -t net
+	say "The talk's composition, with the host's own tools: its PID namespace joined (nsenter), a mount namespace of our own with a fresh /proc (unshare --mount-proc): the host's files, the container's processes."
+	show nsenter --pid=/proc/"$(pgrep -n nc)"/ns/pid unshare --mount-proc ps -o pid,args
 	show solutions/11-compose/enter "$(pgrep -n nc)" /bin/ps -o pid,args
 	say "A second container joins its user and network namespaces, and talks to it over 127.0.0.1:"
 	show solutions/11-compose/container --join user:"$BUILD"/demo-pod/user --join net:"$BUILD"/demo-pod/net \
