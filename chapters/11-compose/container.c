@@ -1445,7 +1445,10 @@ static void run_from_sealed_copy(char *argv[])
 
 	if (self == -1)
 		die("open", "/proc/self/exe");
-	if (fcntl(self, F_GET_SEALS) != -1 || (preload && strstr(preload, "/vgpreload"))) {
+	/* (A plain tmpfs file answers F_GET_SEALS too, with F_SEAL_SEAL alone.) */
+	int sealed = fcntl(self, F_GET_SEALS);
+	if ((sealed != -1 && (sealed & F_SEAL_WRITE)) ||
+	    (preload && strstr(preload, "/vgpreload"))) {
 		close(self);
 		return;
 	}
