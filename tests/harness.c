@@ -739,6 +739,9 @@ int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 	size_t from = 0, n = 0;
 	const char *own_only = getenv("DC_OWN_ONLY"), *only = getenv("DC_ONLY");
 
+	if (only != NULL && only[0] == '\0')
+		only = NULL; /* set, and empty: every test */
+
 	if (own_only && strcmp(own_only, "1") == 0) {
 		while (from < count && strcmp(tests[from].name, first_own) != 0)
 			from++;
