@@ -104,6 +104,13 @@ const char *impl_path(const char *program)
  * and nsls in 03-mnt), else the latest earlier chapter's, from the same
  * tree (solutions, sanitized build or exercise), as a student would use it.
  */
+bool under_valgrind(void)
+{
+	const char *wrap = getenv("DC_WRAP");
+
+	return wrap != NULL && strstr(wrap, "valgrind") != NULL;
+}
+
 const char *tool_path(const char *program)
 {
 	static char found[4096 + 256];

@@ -106,6 +106,9 @@ const char *impl_path(const char *program);
 /* A tool (enter, nsls): the implementation's own, or an earlier chapter's. */
 const char *tool_path(const char *program);
 
+/* Is the program under test run under valgrind ($DC_WRAP)? Some facts it hides or changes. */
+bool under_valgrind(void);
+
 /* Skip (loudly) when not root: the integration tests need it. */
 void require_root(void);
 

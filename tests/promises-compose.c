@@ -1262,8 +1262,7 @@ void test_only_standard_descriptors_are_open(void **state)
 			"of the caller's (lesson 11, \"A clean process\")\n%s",
 			command, out);
 	/* Under valgrind, init is valgrind too, with descriptors of its own (1024 and up). */
-	const char *wrap = getenv("DC_WRAP");
-	if (wrap && strstr(wrap, "valgrind"))
+	if (under_valgrind())
 		fprintf(stderr, "*** NOTE: init's descriptors not checked under valgrind, which "
 				"keeps its own there; the other runs check them ***\n");
 	else if (strcmp(init, "0,1,2") != 0)
@@ -1381,8 +1380,7 @@ void test_open_files_limit_is_1024(void **state)
 	 * never passes a setrlimit(2) of it to the kernel: the command after
 	 * execve sees the caller's. The other runs check it.
 	 */
-	const char *wrap = getenv("DC_WRAP");
-	if (wrap && strstr(wrap, "valgrind")) {
+	if (under_valgrind()) {
 		fprintf(stderr,
 			"*** NOTE: RLIMIT_NOFILE not checked under valgrind, which keeps "
 			"setrlimit(RLIMIT_NOFILE) to itself; the other runs check it ***\n");

@@ -922,8 +922,7 @@ void assert_container_dies_with_its_parent(const char *const options[], const ch
 	else
 		run_start(&r, "container", args);
 	/* A start takes milliseconds; under valgrind, seconds. */
-	const char *wrap = getenv("DC_WRAP");
-	int patience = wrap && strstr(wrap, "valgrind") ? 3000 : 500;
+	int patience = under_valgrind() ? 3000 : 500;
 	for (int tries = 0; tries < patience && found == 0; tries++) {
 		found = find_sleepers(pids, 4);
 		if (found == 0)
@@ -1289,8 +1288,7 @@ void test_hostname_option_names_the_container(void **state)
 	run_free(&r);
 
 	/* valgrind 3.19 has no setdomainname(2): it answers ENOSYS. */
-	const char *wrap = getenv("DC_WRAP");
-	if (wrap && strstr(wrap, "valgrind")) {
+	if (under_valgrind()) {
 		fprintf(stderr, "*** NOTE: --domainname not checked under valgrind 3.19, which "
 				"lacks setdomainname(2); the other runs check it ***\n");
 		return;
@@ -1822,8 +1820,7 @@ void test_persisted_pid_namespace_needs_its_init(void **state)
 	run_tool(&r, "enter", (const char *[]){dir, "/bin/cat", "/tmp/x", NULL}, NULL);
 	assert_not_contains(r.out, text);
 	/* valgrind (3.19) itself dies of SIGSEGV when that fork fails. */
-	const char *wrap = getenv("DC_WRAP");
-	bool valgrind_crashed = wrap && strstr(wrap, "valgrind") && r.exit_code == 128 + SIGSEGV;
+	bool valgrind_crashed = under_valgrind() && r.exit_code == 128 + SIGSEGV;
 	if (valgrind_crashed) {
 		fprintf(stderr, "*** NOTE: enter's exit status and message not checked under "
 				"valgrind 3.19, which crashes when the fork fails; the other runs "
