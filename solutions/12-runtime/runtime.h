@@ -1,0 +1,252 @@
+/*
+ * runtime.h: dcrun's shared types, one section per file, as xv6's defs.h.
+ *
+ * dcrun is chapter 11's container, grown into an OCI runtime with runc's
+ * command line. It is one program in several files, split by concern as
+ * crun's libcrun and runc's libcontainer are split:
+ *   dcrun.c     main, and one short function per command
+ *   error.c     the error object every function returns through
+ *   spec.c      config.json into struct spec, validated up front
+ *   state.c     the state directory: state.json, the lock, the status
+ *   process.c   the host side: clone, id maps, cgroup join, the sync channel
+ *   init.c      the container side, in runc's order, seccomp last
+ *   rootfs.c    mounts, devices, pivot_root, masked and read-only paths
+ *   cgroup.c    chapter 09's cgroups, for v1, hybrid and v2
+ *   security.c  chapter 11's capabilities and seccomp
+ */
+#ifndef RUNTIME_H
+#define RUNTIME_H
+
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+/* --- error.c --------------------------------------------------------------- */
+
+/*
+ * A failure is returned, never exited on: `create` must undo what it
+ * made, and `delete` must go on past one failure. So every function that
+ * can fail fills an error object and returns -1 (or NULL), and only
+ * main() prints it, once.
+ *
+ *   if (mount(...) == -1)
+ *           return fail(e, errno, "mount", "%s", target);
+ *   if (!json_object_is_type(v, json_type_int))
+ *           return invalid(e, "%s: expected an integer", path);
+ *
+ * Hints are keyed by what happened (a code chosen where the error is
+ * made, or the call's errno), never found by matching the call's text.
+ */
+enum hint {
+	HINT_NONE,
+	HINT_ROOT,          /* EPERM where root (or rootless setup) is needed */
+	HINT_ROOTLESS_MAPS, /* an unprivileged user may map only itself */
+	HINT_NO_BUNDLE,     /* config.json missing: `dcrun spec` writes one */
+	HINT_NO_ROOTFS,     /* root.path missing */
+	HINT_ID_IN_USE,     /* a container of that id exists: delete it first */
+	HINT_NOT_FOUND,     /* no container of that id under --root */
+	HINT_PIVOT_ROOT,    /* the new root must be a mount point, not shared */
+	HINT_CGROUP_V2_DEVICES,
+	HINT_KERNEL, /* ENOSYS: the kernel lacks it: `make doctor` */
+	HINT_COUNT
+};
+
+struct error {
+	int err; /* errno, or 0 for bad input (a message of our own) */
+	enum hint hint;
+	char call[64];     /* "mount", "open", "write uid_map"; "" for bad input */
+	char object[1024]; /* what it was called on, or the whole message for bad input */
+};
+
+/* Fill *e for a failed call (errno err) on an object; returns -1. */
+int fail(struct error *e, int err, const char *call, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The same, with a hint. */
+int fail_hint(struct error *e, enum hint hint, int err, const char *call, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Bad input: a message, no errno ("linux.resources.memory.limit: expected an integer"); -1. */
+int invalid(struct error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, with a hint: "root.path: required, but missing" and HINT_NO_ROOTFS. */
+int invalid_hint(struct error *e, enum hint hint, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * The one line (and its hint line) a user sees: "dcrun: mount /proc: Operation not permitted".
+ * The hint is e->hint's, or else errno's (EPERM: HINT_ROOT, ENOSYS: HINT_KERNEL).
+ */
+void error_print(const struct error *e, FILE *out);
+/* The hint's sentence; NULL for HINT_NONE (or a code out of range). */
+const char *hint_text(enum hint hint);
+
+/* --- spec.c -------------------------------------------------------------------- */
+
+/* config.json, as the OCI runtime spec 1.1 describes it: only what dcrun does. */
+enum { CAP_SETS = 5 }; /* bounding, effective, inheritable, permitted, ambient */
+enum cap_set { CAP_BOUNDING, CAP_EFFECTIVE, CAP_INHERITABLE, CAP_PERMITTED, CAP_AMBIENT };
+
+struct spec_mount {
+	char *destination; /* absolute, inside the container */
+	char *type;        /* "proc", "tmpfs", "bind"...; NULL for a bind mount */
+	char *source;
+	unsigned long flags;       /* MS_RDONLY, MS_NOSUID, MS_BIND, MS_REC... */
+	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE (|MS_REC); 0 */
+	char *data;                /* the options that are not flags: "size=64k,mode=755" */
+};
+
+struct spec_rlimit {
+	int resource; /* RLIMIT_NOFILE... */
+	rlim_t soft, hard;
+};
+
+struct spec_id_map {
+	uint32_t container_id, host_id, size;
+};
+
+struct spec_namespace {
+	int type;   /* CLONE_NEWNS, CLONE_NEWUTS... */
+	char *path; /* join this one, or NULL: make a new one */
+};
+
+struct spec_device {
+	char *path;
+	char type; /* 'c', 'b', 'u', 'p' */
+	int64_t major, minor;
+	uint32_t mode; /* fileMode; 0666 when not given */
+	uint32_t uid, gid;
+};
+
+struct spec_device_rule { /* linux.resources.devices[] */
+	bool allow;
+	char type;            /* 'a', 'c', 'b' */
+	int64_t major, minor; /* -1: any */
+	char access[4];       /* "rwm" or part */
+};
+
+struct spec_seccomp_arg {
+	unsigned int index;
+	uint64_t value, value_two;
+	int op; /* enum scmp_compare: SCMP_CMP_EQ... */
+};
+
+struct spec_seccomp_rule {
+	char **names;
+	size_t nnames;
+	uint32_t action; /* SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(n)... */
+	struct spec_seccomp_arg *args;
+	size_t nargs;
+};
+
+struct spec_seccomp {
+	uint32_t default_action;
+	uint32_t *architectures; /* SCMP_ARCH_X86_64... */
+	size_t narchitectures;
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_LOG... */
+	struct spec_seccomp_rule *rules;
+	size_t nrules;
+};
+
+struct spec_hook {
+	char *path;
+	char **args, **env;
+	int timeout; /* seconds, 0: none */
+};
+
+enum hook_kind {
+	HOOK_PRESTART,
+	HOOK_CREATE_RUNTIME,
+	HOOK_CREATE_CONTAINER,
+	HOOK_START_CONTAINER,
+	HOOK_POSTSTART,
+	HOOK_POSTSTOP,
+	HOOK_KINDS
+};
+
+struct spec_kv {
+	char *key, *value;
+};
+
+struct spec {
+	char *oci_version;
+	char *root_path; /* absolute, or relative to the bundle */
+	bool root_readonly;
+	char *hostname, *domainname;
+	struct spec_mount *mounts;
+	size_t nmounts;
+
+	/* process */
+	bool terminal;
+	unsigned int console_height, console_width;
+	uint32_t uid, gid;
+	bool umask_set;
+	uint32_t umask;
+	uint32_t *additional_gids;
+	size_t nadditional_gids;
+	char **args, **env; /* NULL-terminated */
+	char *cwd;
+	uint64_t caps[CAP_SETS];
+	struct spec_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privileges;
+	bool oom_score_adj_set;
+	int oom_score_adj;
+	char *apparmor_profile, *selinux_label;
+
+	/* linux */
+	struct spec_namespace namespaces[8];
+	size_t nnamespaces;
+	struct spec_id_map *uid_mappings, *gid_mappings;
+	size_t nuid_mappings, ngid_mappings;
+	bool time_offsets_set;
+	int64_t boottime_secs, monotonic_secs;
+	uint32_t boottime_nanosecs, monotonic_nanosecs;
+	struct spec_device *devices;
+	size_t ndevices;
+	char *cgroups_path;
+	struct {
+		int64_t memory_limit, memory_reservation, memory_swap; /* -1: not set */
+		uint64_t cpu_shares;                                   /* 0: not set */
+		int64_t cpu_quota;   /* -1: not set (or unlimited) */
+		uint64_t cpu_period; /* 0: not set */
+		char *cpu_cpus, *cpu_mems;
+		int64_t pids_limit; /* 0: not set; -1: unlimited */
+		struct spec_device_rule *devices;
+		size_t ndevices;
+	} resources;
+	struct spec_kv *sysctl;
+	size_t nsysctl;
+	struct spec_seccomp *seccomp;     /* NULL: none */
+	unsigned long rootfs_propagation; /* 0: the default (rprivate) */
+	char **masked_paths, **readonly_paths;
+	size_t nmasked_paths, nreadonly_paths;
+
+	struct spec_hook *hooks[HOOK_KINDS];
+	size_t nhooks[HOOK_KINDS];
+	struct spec_kv *annotations;
+	size_t nannotations;
+};
+
+/*
+ * config.json's bytes into *spec, validated; on bad input, e names the
+ * JSON path of the bad value. The fuzzer's entry point: it must never
+ * crash, leak or read out of bounds, whatever the bytes.
+ *
+ * On failure spec_parse frees what it had filled and leaves *spec empty,
+ * so spec_free is needed only after success (and is harmless after a
+ * failure, or twice). Properties dcrun does not know are ignored, as the
+ * runtime spec's "Extensibility" section requires.
+ */
+int spec_parse(const char *text, size_t length, struct spec *spec, struct error *e);
+/* BUNDLE/config.json, read and parsed; a message is prefixed "BUNDLE/config.json: ". */
+int spec_load(const char *bundle, struct spec *spec, struct error *e);
+void spec_free(struct spec *spec);
+/*
+ * The default config.json `dcrun spec` writes, as JSON text (malloc'd, no
+ * final newline), byte for byte runc 1.1's `runc spec`; rootless: `runc spec
+ * --rootless`, which maps the caller's own euid and egid. NULL: out of memory.
+ */
+char *spec_default(bool rootless);
+
+#endif
