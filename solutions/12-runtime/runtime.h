@@ -249,4 +249,152 @@ void spec_free(struct spec *spec);
  */
 char *spec_default(bool rootless);
 
+/* --- state.c ------------------------------------------------------------------- */
+
+/*
+ * One directory per container under --root (default /run/dcrun, or
+ * $XDG_RUNTIME_DIR/dcrun when rootless): ROOT/ID/state.json, written
+ * atomically (a temporary file, then rename(2)) under ROOT/ID's lock,
+ * and ROOT/ID/exec.fifo between create and start.
+ */
+enum status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED };
+
+struct state {
+	char id[256];
+	char bundle[4096];
+	char rootfs[4096];   /* absolute */
+	pid_t pid;           /* the container's first process, on the host; 0: none */
+	unsigned long long start_time; /* its field 22 of /proc/PID/stat: a reused pid differs */
+	char created[64];    /* RFC 3339, as runc */
+	uid_t owner;
+	char cgroup[4096];   /* what cgroup.c needs to find its groups again ("" for none) */
+	bool rootless;       /* it made no cgroup (and other rootless choices) */
+	enum status status;  /* computed by state_status(), never trusted from the file */
+	struct spec_kv *annotations;
+	size_t nannotations;
+	/* The hooks delete must run (poststop), copied from config.json at create. */
+	struct spec_hook *poststop;
+	size_t npoststop;
+};
+
+/* ID: 1 to 255 of [A-Za-z0-9_.+-] and not "." or ".." (no "/": it is a directory name). */
+int state_check_id(const char *id, struct error *e);
+/* The --root to use: the option, else /run/dcrun, or $XDG_RUNTIME_DIR/dcrun for a non-root user. */
+const char *state_root(const char *option);
+/* Make ROOT/ID (refused if it exists: HINT_ID_IN_USE) and lock it; returns the lock's fd. */
+int state_create(const char *root, const char *id, struct error *e);
+/* Lock ROOT/ID (HINT_NOT_FOUND if none) and read its state.json; returns the lock's fd. */
+int state_open(const char *root, const char *id, struct state *st, struct error *e);
+/* Write ROOT/ID/state.json atomically. */
+int state_save(const char *root, const struct state *st, struct error *e);
+/* Remove ROOT/ID and what is in it. */
+int state_remove(const char *root, const char *id, struct error *e);
+/* The status, from the pid and its start time; "creating" while exec.fifo exists and the process waits on it... */
+enum status state_status(const char *root, const struct state *st);
+const char *status_name(enum status status);
+/* The OCI state as JSON text (malloc'd): ociVersion, id, status, pid, bundle, annotations (+ runc's rootfs, created, owner). */
+char *state_json(const struct state *st);
+/* Every container under ROOT: ids, malloc'd, NULL-terminated. */
+char **state_list(const char *root, struct error *e);
+void state_free(struct state *st);
+/* Field 22 of /proc/PID/stat (0 if it is gone). */
+unsigned long long process_start_time(pid_t pid);
+
+/* --- cgroup.c ------------------------------------------------------------------ */
+
+/*
+ * Chapter 09's cgroups for v1, hybrid and v2, driven by config.json:
+ * linux.cgroupsPath (absolute, or relative to dcrun's own group; empty:
+ * /dcrun/ID) and linux.resources. `path` names the container's group the
+ * same way in every hierarchy.
+ */
+struct cgroup {
+	char path[4096]; /* "/dcrun/ID", under each hierarchy's root */
+	int version;     /* CGROUP_V1 (v1 and hybrid) or CGROUP_V2 */
+};
+enum { CGROUP_V1 = 1, CGROUP_V2 = 2 };
+
+/* Work out the group's path from cgroupsPath (and the id), without making anything. */
+int cgroup_resolve(const struct spec *spec, const char *id, struct cgroup *cg, struct error *e);
+/* Make the group in every hierarchy, write the resources and the devices rules, and move pid in. */
+int cgroup_enter(const struct cgroup *cg, const struct spec *spec, pid_t pid, struct error *e);
+/* Move pid into the container's groups (exec, later). */
+int cgroup_join(const struct cgroup *cg, pid_t pid, struct error *e);
+/* Freeze or thaw every process in it (v1 freezer.state, v2 cgroup.freeze), and wait until it is so. */
+int cgroup_freeze(const struct cgroup *cg, bool frozen, struct error *e);
+/* Is it frozen? */
+bool cgroup_frozen(const struct cgroup *cg);
+/* The pids in the group (malloc'd array, *count of them). */
+int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *count, struct error *e);
+/* Remove it in every hierarchy (killing nothing: empty it first). Goes on past a failure. */
+int cgroup_remove(const struct cgroup *cg, struct error *e);
+
+/* --- security.c ---------------------------------------------------------------- */
+
+/* process.rlimits, then process.oomScoreAdj: while still privileged. */
+int security_limits(const struct spec *spec, struct error *e);
+/*
+ * In runc's order: the bounding set, KEEPCAPS, the user and groups
+ * (process.user), the other four capability sets, then noNewPrivileges.
+ */
+int security_user_and_capabilities(const struct spec *spec, struct error *e);
+/*
+ * linux.seccomp into a filter (libseccomp), compiled to BPF; loaded by
+ * security_seccomp_load as the very last step before execve. NULL
+ * seccomp: nothing. The compiled program is cached by a hash of the
+ * profile under the state root (the compile is most of a start's cost).
+ */
+struct seccomp_program;
+int security_seccomp_prepare(const struct spec *spec, const char *cache_dir,
+			     struct seccomp_program **program, struct error *e);
+int security_seccomp_load(struct seccomp_program *program, struct error *e);
+void security_seccomp_free(struct seccomp_program *program);
+/* A capability's number from "CAP_NET_ADMIN", or -1. */
+int capability_number(const char *name);
+extern const char *const capability_names[]; /* by number, "CAP_CHOWN"... */
+extern const int capability_count;
+
+/* --- rootfs.c ------------------------------------------------------------------ */
+
+/*
+ * The container's filesystem, in the container's mount namespace, as
+ * root of its user namespace: rootfsPropagation, root.path bound onto
+ * itself, every mount in config.json's order (through file descriptors
+ * inside the rootfs, never joined path strings), the devices, the
+ * /dev links, pivot_root, maskedPaths and readonlyPaths, root.readonly.
+ * rootless: devices are bind-mounted from the host, not made.
+ */
+int rootfs_prepare(const struct spec *spec, const char *bundle, bool rootless, struct error *e);
+
+/* --- process.c (the host side) and init.c (the container side) ----------------- */
+
+/*
+ * create: clone the container's first process into its new namespaces
+ * (joining those with a path), write its id maps, put it in its cgroup,
+ * and wait until its init has set everything up and waits on exec.fifo.
+ * Returns its pid, or -1; on failure the caller undoes (kills, removes).
+ */
+struct create_options {
+	const char *root, *id, *bundle;
+	const char *console_socket; /* or NULL */
+	int preserve_fds;
+	bool detach;                /* run --detach / create: the process must outlive us */
+	bool foreground;            /* run: we wait for it */
+	int fifo_fd;                /* O_PATH of ROOT/ID/exec.fifo */
+	bool rootless;
+};
+pid_t process_create(const struct spec *spec, const struct create_options *o,
+		     const struct cgroup *cg, struct error *e);
+/* start: release the init waiting on exec.fifo. */
+int process_start(const char *fifo_path, struct error *e);
+
+/* The container side, after clone: never returns (execve, or _exit with the error sent up). */
+struct init_args {
+	const struct spec *spec;
+	const struct create_options *o;
+	int sync;     /* socketpair end: the host's go-ahead in, our report out */
+	int fifo_fd;  /* exec.fifo, O_PATH */
+};
+int init_main(void *arg);
+
 #endif
