@@ -257,17 +257,17 @@ char *spec_default(bool rootless);
  * atomically (a temporary file, then rename(2)) under ROOT/ID's lock,
  * and ROOT/ID/exec.fifo between create and start.
  */
-enum status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED };
+enum status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_PAUSED, STATUS_STOPPED };
 
 struct state {
 	char id[256];
 	char bundle[4096];
-	char rootfs[4096];   /* absolute */
+	char rootfs[8200];   /* absolute */
 	pid_t pid;           /* the container's first process, on the host; 0: none */
 	unsigned long long start_time; /* its field 22 of /proc/PID/stat: a reused pid differs */
 	char created[64];    /* RFC 3339, as runc */
 	uid_t owner;
-	char cgroup[4096];   /* what cgroup.c needs to find its groups again ("" for none) */
+	char cgroup[4100];   /* "V:PATH", what cgroup.c needs to find its groups again ("" for none) */
 	bool rootless;       /* it made no cgroup (and other rootless choices) */
 	enum status status;  /* computed by state_status(), never trusted from the file */
 	struct spec_kv *annotations;
@@ -339,13 +339,19 @@ int security_limits(const struct spec *spec, struct error *e);
  */
 int security_user_and_capabilities(const struct spec *spec, struct error *e);
 /*
- * linux.seccomp into a filter (libseccomp), compiled to BPF; loaded by
- * security_seccomp_load as the very last step before execve. NULL
- * seccomp: nothing. The compiled program is cached by a hash of the
- * profile under the state root (the compile is most of a start's cost).
+ * linux.seccomp into a filter (libseccomp), compiled to BPF, on the host
+ * side before clone -- never after pivot_root: the cache is the host's.
+ * The program is cached in STATE_ROOT/.seccomp-cache, keyed by the
+ * profile (the compile is most of a start's cost). NULL seccomp: nothing.
+ *
+ * security_seccomp_load installs it; a second call does nothing. With
+ * noNewPrivileges, init calls it as the very last step before execve;
+ * without, loading needs CAP_SYS_ADMIN, so init first calls it before
+ * security_user_and_capabilities, as runc does:
+ *   if (!spec->no_new_privileges && security_seccomp_load(p, e) == -1)
  */
 struct seccomp_program;
-int security_seccomp_prepare(const struct spec *spec, const char *cache_dir,
+int security_seccomp_prepare(const struct spec *spec, const char *state_root,
 			     struct seccomp_program **program, struct error *e);
 int security_seccomp_load(struct seccomp_program *program, struct error *e);
 void security_seccomp_free(struct seccomp_program *program);
@@ -394,6 +400,7 @@ struct init_args {
 	const struct create_options *o;
 	int sync;     /* socketpair end: the host's go-ahead in, our report out */
 	int fifo_fd;  /* exec.fifo, O_PATH */
+	struct seccomp_program *seccomp; /* compiled while privileged, loaded last */
 };
 int init_main(void *arg);
 
