@@ -144,10 +144,8 @@ static int destroy(const struct state *st, struct error *e)
 	struct error again = {0};
 	int status = 0;
 
-	if (st->pid > 0 && process_start_time(st->pid) == st->start_time) {
+	if (st->pid > 0 && process_start_time(st->pid) == st->start_time)
 		kill(st->pid, SIGKILL);
-		wait_gone(st);
-	}
 	if (st->cgroup[0] != '\0') {
 		snprintf(cg.path, sizeof(cg.path), "%.4095s", st->cgroup + 2);
 		cg.version = st->cgroup[0] == '2' ? CGROUP_V2 : CGROUP_V1;
@@ -159,9 +157,14 @@ static int destroy(const struct state *st, struct error *e)
 				kill(pids[i], SIGKILL);
 			free(pids);
 		}
-		if (cgroup_remove(&cg, e) == -1)
-			status = -1;
+		/* A frozen process cannot die: thaw it, the kill pending (as runc does). */
+		if (cgroup_frozen(&cg))
+			cgroup_freeze(&cg, false, &again);
 	}
+	if (st->pid > 0)
+		wait_gone(st);
+	if (st->cgroup[0] != '\0' && cgroup_remove(&cg, e) == -1)
+		status = -1;
 	if (state_remove(global.root, st->id, status == -1 ? &again : e) == -1)
 		status = -1;
 	return status;

@@ -138,10 +138,23 @@ static int set_up(struct init_args *a, struct error *e)
 	if (has_namespace(spec, CLONE_NEWNS, false) &&
 	    rootfs_prepare(spec, a->o->bundle, a->o->rootless, e) == -1)
 		return -1;
-	if (write_sysctls(spec, e) == -1 || security_limits(spec, e) == -1)
+	if (write_sysctls(spec, e) == -1 ||
+	    (has_namespace(spec, CLONE_NEWNS, false) && rootfs_finish(spec, e) == -1) ||
+	    security_limits(spec, e) == -1)
 		return -1;
 	if (security_seccomp_prepare(spec, a->o->root, &a->seccomp, e) == -1)
 		return -1;
+	/*
+	 * Without no_new_privs, the kernel lets only a holder of
+	 * CAP_SYS_ADMIN load a filter: load it now, before the capabilities
+	 * go (runc does the same), and live with it for the last steps.
+	 */
+	if (!spec->no_new_privileges && a->seccomp != NULL) {
+		if (security_seccomp_load(a->seccomp, e) == -1)
+			return -1;
+		security_seccomp_free(a->seccomp);
+		a->seccomp = NULL;
+	}
 	if (security_user_and_capabilities(spec, e) == -1)
 		return -1;
 	if (chdir(spec->cwd) == -1)

@@ -102,6 +102,12 @@ static int open_in_rootfs(const char *inside, unsigned long long resolve)
 	return fd;
 }
 
+/*
+ * INSIDE opened as open_in_rootfs does, made first if missing, with its
+ * parents, as runc's MkdirAll does: a directory, or (DIR false) an empty
+ * file, as a bind mount of a file needs a file to cover. DEPTH counts
+ * the dangling symlinks followed on the way (make_name).
+ */
 static int make_in_rootfs_at(const char *inside, bool dir, unsigned long long resolve, int depth,
 			     struct error *e);
 
@@ -193,11 +199,6 @@ static int make_in_rootfs_at(const char *inside, bool dir, unsigned long long re
 	return fd;
 }
 
-/*
- * INSIDE opened as open_in_rootfs does, made first if missing, with its
- * parents, as runc's MkdirAll does: a directory, or (DIR false) an empty
- * file, as a bind mount of a file needs a file to cover.
- */
 static int make_in_rootfs(const char *inside, bool dir, unsigned long long resolve, struct error *e)
 {
 	return make_in_rootfs_at(inside, dir, resolve, 0, e);
@@ -472,9 +473,9 @@ static int mount_bind(const struct spec_mount *m, int bundle, struct error *e)
  * so the kernel lets a user namespace mount one only with a network
  * namespace of its own ("sysfs: Restrict mounting sysfs", Linux 3.11);
  * cgroup2 likewise wants a cgroup namespace. Without one, mount(2) says
- * EPERM, and we bind the host's instead (recursively, with the flags
- * asked: "ro" keeps it read-only) -- the mount `runc spec --rootless`
- * writes into config.json for /sys, made here when the config did not.
+ * EPERM, and we bind the host's instead, with the flags asked -- the
+ * mount `runc spec --rootless` writes into config.json for /sys, made
+ * here when the config did not.
  */
 static const char *host_fallback(const char *type)
 {
@@ -486,13 +487,33 @@ static const char *host_fallback(const char *type)
 }
 
 /*
+ * A remount changes one mount, and the host's /sys brings its submounts
+ * along, writable. mount_setattr(2) (Linux 5.12, the new mount API) sets
+ * a flag on a whole tree at once, AT_RECURSIVE: runc's "rro" option.
+ * Before 5.12 (ENOSYS), only the top is read-only.
+ */
+static int make_tree_readonly(const char *inside, struct error *e)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	int fd = open_in_rootfs(inside, 0), rc = 0;
+
+	if (fd == -1)
+		return fail(e, errno, "open", "%s", inside);
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == -1 &&
+	    errno != ENOSYS)
+		rc = fail(e, errno, "mount_setattr", "%s (read-only, recursively)", inside);
+	close(fd);
+	return rc;
+}
+
+/*
  * Any other filesystem: proc, sysfs, tmpfs, devpts, mqueue... made new,
  * with its data ("size=64k,mode=755"). A tmpfs (and /dev) is left
  * writable until the end, as runc does, since we fill it first.
  */
 static int mount_filesystem(const struct spec_mount *m, struct error *e)
 {
-	/* proc and sysfs through a symlink fooled LSMs that judge by path (runc's CVE-2019-16884): refuse one. */
+	/* A /proc that is a symlink put procfs where rules by path did not look: runc refuses it. */
 	bool special = strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0;
 	unsigned long long resolve = special ? RESOLVE_NO_SYMLINKS : 0;
 	bool tmpfs = strcmp(m->type, "tmpfs") == 0;
@@ -529,6 +550,8 @@ static int mount_filesystem(const struct spec_mount *m, struct error *e)
 	/* A bind takes FLAGS by a remount, through a new descriptor: FD names what is under it. */
 	if (bound)
 		rc = remount_in_rootfs(m->destination, flags, false, e);
+	if (bound && rc == 0 && (flags & MS_RDONLY))
+		rc = make_tree_readonly(m->destination, e);
 	return rc == 0 ? propagate(m, e) : -1;
 }
 
@@ -770,15 +793,14 @@ static int make_dev_links(struct error *e)
 /* Devices are made unless config.json binds a /dev of its own (runc's needsSetupDev). */
 static int make_devices(const struct spec *spec, bool rootless, struct error *e)
 {
-	mode_t umask_was = umask(0); /* fileMode exactly, as config.json says */
+	mode_t umask_was;
 	int rc = 0;
 
 	for (size_t i = 0; i < spec->nmounts; i++) {
-		if ((spec->mounts[i].flags & MS_BIND) && is_dev(spec->mounts[i].destination)) {
-			umask(umask_was);
+		if ((spec->mounts[i].flags & MS_BIND) && is_dev(spec->mounts[i].destination))
 			return 0;
-		}
 	}
+	umask_was = umask(0); /* fileMode exactly, as config.json says */
 	for (size_t i = 0; rc == 0 && i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
 		rc = make_device(&default_devices[i], rootless, e);
 	for (size_t i = 0; rc == 0 && i < spec->ndevices; i++)
@@ -877,10 +899,13 @@ static int mask(const char *path, struct error *e)
 	return fail(e, errno, "mask", "%s (maskedPaths)", path);
 }
 
-static int finish(const struct spec *spec, struct error *e)
+/*
+ * After the sysctls (init.c writes them into /proc/sys, which this makes
+ * read-only): readonlyPaths, maskedPaths, the delayed read-only
+ * remounts, root.readonly -- runc's order.
+ */
+int rootfs_finish(const struct spec *spec, struct error *e)
 {
-	if (spec->cwd && spec->cwd[0] == '/' && make_cwd(spec->cwd, e) == -1)
-		return -1;
 	for (size_t i = 0; i < spec->nreadonly_paths; i++) {
 		if (make_readonly(spec->readonly_paths[i], e) == -1)
 			return -1;
@@ -923,5 +948,7 @@ int rootfs_prepare(const struct spec *spec, const char *bundle, bool rootless, s
 	close(bundle_fd);
 	if (rc == -1 || make_devices(spec, rootless, e) == -1 || pivot(rootfs, e) == -1)
 		return -1;
-	return finish(spec, e);
+	if (spec->cwd && spec->cwd[0] == '/' && make_cwd(spec->cwd, e) == -1)
+		return -1;
+	return 0;
 }

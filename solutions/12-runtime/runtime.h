@@ -367,10 +367,12 @@ extern const int capability_count;
  * root of its user namespace: rootfsPropagation, root.path bound onto
  * itself, every mount in config.json's order (through file descriptors
  * inside the rootfs, never joined path strings), the devices, the
- * /dev links, pivot_root, maskedPaths and readonlyPaths, root.readonly.
+ * /dev links, pivot_root, then (rootfs_finish) readonlyPaths and maskedPaths, root.readonly.
  * rootless: devices are bind-mounted from the host, not made.
  */
 int rootfs_prepare(const struct spec *spec, const char *bundle, bool rootless, struct error *e);
+/* Then, after the sysctls: readonlyPaths, maskedPaths, root.readonly. */
+int rootfs_finish(const struct spec *spec, struct error *e);
 
 /* --- process.c (the host side) and init.c (the container side) ----------------- */
 

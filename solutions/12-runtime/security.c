@@ -229,7 +229,8 @@ static int set_capabilities(const struct cap_sets *s, struct error *e)
  * through a set-uid or file-capability program. Dropping needs
  * CAP_SETPCAP; past the last capability this kernel knows, it fails
  * with EINVAL, which ends the loop (an older kernel lacks the newest
- * names: nothing to drop there).
+ * names: nothing to drop there). Without CAP_SETPCAP runc skips the
+ * step; dcrun refuses to start a container with more than was asked.
  */
 static int drop_bounding_set(uint64_t keep, struct error *e)
 {
@@ -285,11 +286,12 @@ static int switch_user(const struct spec *spec, struct error *e)
  * The ambient set (Linux 4.3) is what a program keeps across execve(2)
  * without file capabilities -- the only way a non-root process gets any.
  * The kernel keeps it within permitted and inheritable, so the spec's
- * ambient set is cut to those. runc has never failed on it: up to 1.1 a
- * bug in its capability package ignored every error here, and 1.2 only
- * warns, for compatibility -- `runc spec` itself asks for ambient
- * capabilities without inheritable ones. So a raise that fails (EINVAL
- * before 4.3, EPERM under SECBIT_NO_CAP_AMBIENT_RAISE) is skipped.
+ * ambient set is cut to those. runc has never failed on it: through 1.1
+ * a bug in its capability package (gocapability) lost every error here,
+ * and since its move to moby/sys/capability (2024) it only warns, for
+ * compatibility -- `runc spec` itself asks for ambient capabilities
+ * without inheritable ones. So a raise that still fails (EINVAL before
+ * 4.3, EPERM under SECBIT_NO_CAP_AMBIENT_RAISE) is skipped.
  */
 static int set_ambient(uint64_t ambient, struct error *e)
 {

@@ -499,7 +499,7 @@ static void test_enter_freeze_pids_remove(void)
 	test_freeze_stops_and_thaw_resumes(&cg, pid, counter);
 	test_pids_lists_the_group(&cg, pid);
 
-	/* A group that holds a process stays, and says so at once. */
+	/* A group that holds a process stays: rmdir says EBUSY, after a second of retries. */
 	rc = cgroup_remove(&cg, &e);
 	expect(rc == -1 && e.err == EBUSY, "test_remove_refuses_a_group_in_use",
 	       "expected EBUSY, got %s", rc == 0 ? "success" : message(&e));

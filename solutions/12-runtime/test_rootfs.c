@@ -12,7 +12,7 @@
  * device (/dev/fuse), a process.cwd that does not exist yet, and an
  * attack: the image's /mnt is a symlink to a host directory, and a mount
  * goes to /mnt/x. Then, twice, a child calls rootfs_prepare and execs
- * /bin/sh -c 'cat /proc/self/mountinfo; ls -l /dev':
+ * /bin/sh -c 'cat /proc/self/mountinfo; ls -l /dev; ...' to show it:
  *   1. as root, in a new mount namespace;
  *   2. in a new user namespace too (0-65535 mapped onto themselves), with
  *      pid and ipc namespaces of its own but the host's network, so that
@@ -22,7 +22,6 @@
  * "/", so a mount that propagates would show), and that nothing reached
  * the attack's host directory.
  */
-#define _GNU_SOURCE
 #include "runtime.h"
 
 #include <dirent.h>
@@ -286,18 +285,22 @@ static int run_container(const char *bundle, bool userns, char **output)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static const char *next_line(const char *p)
+{
+	p += strcspn(p, "\n");
+	return *p ? p + 1 : p;
+}
+
 /* The line of ls -l for NAME ("null", "ptmx -> pts/ptmx"), or NULL. */
 static const char *ls_line(const char *ls, const char *name, char *line, size_t size)
 {
-	for (const char *p = ls; *p;) {
-		size_t n = strcspn(p, "\n");
-		size_t k = strlen(name);
+	for (const char *p = ls; *p; p = next_line(p)) {
+		size_t n = strcspn(p, "\n"), k = strlen(name);
 
 		if (n > k && n < size && p[n - k - 1] == ' ' && strncmp(p + n - k, name, k) == 0) {
 			snprintf(line, size, "%.*s", (int)n, p);
 			return line;
 		}
-		p += n + (p[n] == '\n');
 	}
 	return NULL;
 }
@@ -323,6 +326,24 @@ static bool mounted(const char *mountinfo, const char *point, const char *option
 
 	snprintf(needle, sizeof(needle), " %s %s", point, options);
 	return strstr(mountinfo, needle) != NULL;
+}
+
+/* Every mount at /sys or under it is read-only: the sysfs, its cgroups, the host's submounts. */
+static bool sys_read_only(const char *mountinfo)
+{
+	char point[256], options[256];
+	int seen = 0;
+
+	for (const char *line = mountinfo; *line; line = next_line(line)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS ... */
+		if (sscanf(line, "%*s %*s %*s %*s %255s %255s", point, options) != 2 ||
+		    (strcmp(point, "/sys") != 0 && strncmp(point, "/sys/", 5) != 0))
+			continue;
+		seen++;
+		if (strncmp(options, "ro,", 3) != 0)
+			return false;
+	}
+	return seen > 0;
 }
 
 /* maskedPaths: each of these this kernel has is covered. */
@@ -368,7 +389,8 @@ static void test_run(const char *scratch, bool userns)
 	check(mounted(out, "/proc/sys", "ro,"), "test_readonly_paths", "/proc/sys read-only");
 	check(masked(out), "test_masked_paths",
 	      "a mount over each of /proc/kcore, /proc/keys, /proc/acpi and /sys/firmware the host has");
-	check(mounted(out, "/sys", "ro,"), "test_sysfs_read_only", "/sys mounted ro");
+	check(sys_read_only(out), "test_sys_read_only_throughout",
+	      "/sys, and every mount under it, read-only");
 	check(strstr(out, "size=1024k") != NULL, "test_tmpfs_size", "/run a tmpfs of size=1m");
 	check(ls_line(out, "null", line, sizeof(line)) && line[0] == 'c' && strstr(line, "1,   3"),
 	      "test_dev_null_is_the_device", "/dev/null a character device 1, 3");
