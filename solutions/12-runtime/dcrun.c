@@ -215,7 +215,12 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a->id);
 	/* exec.fifo: init blocks opening it for writing until `start` opens it to read. */
 	int fifo_fd = -1;
-	if (mkfifo(fifo, 0600) == -1 || (fifo_fd = open(fifo, O_PATH | O_CLOEXEC)) == -1) {
+	/*
+	 * 0622, as runc: the process opens it as whoever process.user is,
+	 * and only root can reach it, ROOT being 0700.
+	 */
+	if (mkfifo(fifo, 0600) == -1 || chmod(fifo, 0622) == -1 ||
+	    (fifo_fd = open(fifo, O_PATH | O_CLOEXEC)) == -1) {
 		fail(e, errno, "mkfifo", "%s", fifo);
 	} else {
 		struct create_options o = {.root = global.root,

@@ -183,6 +183,13 @@ int init_main(void *arg)
 	if (write(a->sync, &e, sizeof(e)) != sizeof(e))
 		_exit(1);
 	close(a->sync);
+	/*
+	 * A change of uid (process.user) made us non-dumpable, and
+	 * /proc/self/fd then belongs to root: be dumpable for this open.
+	 * Nothing else runs in the container yet, and execve decides anew.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+		_exit(1);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo_fd);
 	int fifo = open(path, O_WRONLY | O_CLOEXEC);
 	if (fifo == -1 || write(fifo, "0", 1) != 1)

@@ -20,6 +20,7 @@
  */
 #include "runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -507,6 +508,93 @@ static int make_tree_readonly(const char *inside, struct error *e)
 }
 
 /*
+ * tmpcopyup (runc's and crun's extension, which podman asks for with
+ * --read-only): the new tmpfs starts with a copy of what the image had
+ * in that directory -- files, directories and symlinks, with their
+ * owners and modes -- instead of hiding it.
+ */
+static int copy_tree(int from, int to, const char *where, struct error *e)
+{
+	DIR *d = fdopendir(dup(from));
+	int rc = 0;
+
+	if (d == NULL)
+		return fail(e, errno, "opendir", "%s (tmpcopyup)", where);
+	for (struct dirent *entry; rc == 0 && (entry = readdir(d)) != NULL;) {
+		const char *name = entry->d_name;
+		struct stat st;
+		char link[4096];
+
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			rc = fail(e, errno, "stat", "%s/%s (tmpcopyup)", where, name);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int a = -1, b = -1;
+			if (mkdirat(to, name, st.st_mode & 07777) == -1 ||
+			    (a = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+			    (b = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+				rc = fail(e, errno, "copy", "%s/%s (tmpcopyup)", where, name);
+			else
+				rc = copy_tree(a, b, where, e);
+			if (a != -1)
+				close(a);
+			if (b != -1)
+				close(b);
+		} else if (S_ISREG(st.st_mode)) {
+			int a = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int b = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+			for (off_t left = st.st_size; a != -1 && b != -1 && left > 0;) {
+				ssize_t n = copy_file_range(a, NULL, b, NULL, (size_t)left, 0);
+				if (n <= 0)
+					break;
+				left -= n;
+			}
+			if (a == -1 || b == -1 || fstat(b, &st) == -1)
+				rc = fail(e, errno, "copy", "%s/%s (tmpcopyup)", where, name);
+			if (a != -1)
+				close(a);
+			if (b != -1)
+				close(b);
+		} else if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(from, name, link, sizeof(link) - 1);
+			if (n == -1 || (link[n] = '\0', symlinkat(link, to, name)) == -1)
+				rc = fail(e, errno, "copy", "%s/%s (tmpcopyup)", where, name);
+		} else {
+			continue; /* no device, fifo or socket: a tmpfs is for files */
+		}
+		if (rc == 0 && fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == -1 &&
+		    errno != EINVAL)
+			rc = fail(e, errno, "chown", "%s/%s (tmpcopyup)", where, name);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* "tmpcopyup" out of a tmpfs's data, which the kernel would refuse: was it there? */
+static bool take_tmpcopyup(char *data)
+{
+	bool found = false;
+	char *out = data;
+
+	for (char *save = NULL, *opt = strtok_r(data, ",", &save); opt != NULL;
+	     opt = strtok_r(NULL, ",", &save)) {
+		if (strcmp(opt, "tmpcopyup") == 0) {
+			found = true;
+			continue;
+		}
+		if (out != data)
+			*out++ = ',';
+		memmove(out, opt, strlen(opt));
+		out += strlen(opt);
+	}
+	*out = '\0';
+	return found;
+}
+
+/*
  * Any other filesystem: proc, sysfs, tmpfs, devpts, mqueue... made new,
  * with its data ("size=64k,mode=755"). A tmpfs (and /dev) is left
  * writable until the end, as runc does, since we fill it first.
@@ -532,6 +620,13 @@ static int mount_filesystem(const struct spec_mount *m, struct error *e)
 		snprintf(data, sizeof(data), "%s", m->data ? m->data : "");
 	if (fd == -1 && (fd = make_in_rootfs(m->destination, true, resolve, e)) == -1)
 		return -1;
+	/* The image's directory, held open: the tmpfs is about to hide it. */
+	int copy_from = -1;
+	if (tmpfs && take_tmpcopyup(data) &&
+	    (copy_from = open(fd_path(target, fd), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		close(fd);
+		return fail(e, errno, "open", "%s (tmpcopyup)", m->destination);
+	}
 	if (tmpfs || is_dev(m->destination))
 		flags &= ~MS_RDONLY;
 	if (check_not_in_proc(m, fd, e) == -1)
@@ -547,6 +642,19 @@ static int mount_filesystem(const struct spec_mount *m, struct error *e)
 	else
 		bound = true;
 	close(fd);
+	if (copy_from != -1) {
+		int to = rc == 0 ? open_in_rootfs(m->destination, resolve) : -1;
+		int dir = to == -1 ? -1 : open(fd_path(target, to), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rc == 0 && dir == -1)
+			rc = fail(e, errno, "open", "%s (tmpcopyup)", m->destination);
+		else if (rc == 0)
+			rc = copy_tree(copy_from, dir, m->destination, e);
+		if (to != -1)
+			close(to);
+		if (dir != -1)
+			close(dir);
+		close(copy_from);
+	}
 	/* A bind takes FLAGS by a remount, through a new descriptor: FD names what is under it. */
 	if (bound)
 		rc = remount_in_rootfs(m->destination, flags, false, e);

@@ -11,7 +11,10 @@
  * Without an argument it tests `dcrun spec`'s config.json (runc's) with
  * a short profile of its own: a deny-list with argument conditions. With
  * one, it also runs a config.json podman wrote (podman's profile: an
- * allow-list, defaultErrnoRet ENOSYS, no noNewPrivileges).
+ * allow-list, defaultErrnoRet ENOSYS, no noNewPrivileges) -- whole, as
+ * podman 4.3 writes it: tests/fuzz/corpus/podman.json is cut short. To
+ * get one, give podman a --runtime script that copies $BUNDLE/config.json
+ * and then execs crun, and run it with --ulimit nofile=1024:1024.
  */
 #include "runtime.h"
 
