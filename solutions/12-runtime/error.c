@@ -39,6 +39,9 @@ static const char *const hints[HINT_COUNT] = {
 				   "which needs root and CONFIG_CGROUP_BPF",
 	[HINT_KERNEL] = "this kernel lacks the feature, or was built without it: `make doctor` "
 			"says what this host can run",
+	[HINT_RLIMIT] = "raising a hard limit needs CAP_SYS_RESOURCE in the host's user namespace "
+			"(and RLIMIT_NOFILE stops at /proc/sys/fs/nr_open): ask for no more than "
+			"`ulimit -H -a` shows, e.g. podman --ulimit nofile=1024:1024",
 };
 
 /* Where the code that failed gave no hint, errno alone may say enough. */

@@ -142,8 +142,6 @@ static int set_up(struct init_args *a, struct error *e)
 	    (has_namespace(spec, CLONE_NEWNS, false) && rootfs_finish(spec, e) == -1) ||
 	    security_limits(spec, e) == -1)
 		return -1;
-	if (security_seccomp_prepare(spec, a->o->root, &a->seccomp, e) == -1)
-		return -1;
 	/*
 	 * Without no_new_privs, the kernel lets only a holder of
 	 * CAP_SYS_ADMIN load a filter: load it now, before the capabilities

@@ -157,11 +157,21 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 	char go = 'g';
 	struct init_args args = {.spec = spec, .o = o, .fifo_fd = o->fifo_fd};
 
+	/*
+	 * On the host, before clone: the compiled filter's cache is the
+	 * host's, under --root (after pivot_root the path would name a file
+	 * in the container's rootfs). The child gets its own copy.
+	 */
+	if (security_seccomp_prepare(spec, o->root, &args.seccomp, e) == -1)
+		return -1;
 	/* Datagrams: the report arrives whole, or EOF says the child died. */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) == -1)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) == -1) {
+		security_seccomp_free(args.seccomp);
 		return fail(e, errno, "socketpair", "the sync channel");
+	}
 	args.sync = sync[1];
 	pid_t pid = clone_into(spec, clone_flags(spec), &args, e);
+	security_seccomp_free(args.seccomp);
 	close(sync[1]);
 	if (pid == -1) {
 		close(sync[0]);

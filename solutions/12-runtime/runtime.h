@@ -52,6 +52,7 @@ enum hint {
 	HINT_PIVOT_ROOT,    /* the new root must be a mount point, not shared */
 	HINT_CGROUP_V2_DEVICES,
 	HINT_KERNEL, /* ENOSYS: the kernel lacks it: `make doctor` */
+	HINT_RLIMIT, /* EPERM raising a hard rlimit: CAP_SYS_RESOURCE, the host's */
 	HINT_COUNT
 };
 
@@ -242,6 +243,10 @@ int spec_parse(const char *text, size_t length, struct spec *spec, struct error 
 /* BUNDLE/config.json, read and parsed; a message is prefixed "BUNDLE/config.json: ". */
 int spec_load(const char *bundle, struct spec *spec, struct error *e);
 void spec_free(struct spec *spec);
+/* A capability's number from "CAP_NET_ADMIN", or -1. */
+int capability_number(const char *name);
+extern const char *const capability_names[]; /* by number, "CAP_CHOWN"... */
+extern const int capability_count;
 /*
  * The default config.json `dcrun spec` writes, as JSON text (malloc'd, no
  * final newline), byte for byte runc 1.1's `runc spec`; rootless: `runc spec
@@ -355,10 +360,6 @@ int security_seccomp_prepare(const struct spec *spec, const char *state_root,
 			     struct seccomp_program **program, struct error *e);
 int security_seccomp_load(struct seccomp_program *program, struct error *e);
 void security_seccomp_free(struct seccomp_program *program);
-/* A capability's number from "CAP_NET_ADMIN", or -1. */
-int capability_number(const char *name);
-extern const char *const capability_names[]; /* by number, "CAP_CHOWN"... */
-extern const int capability_count;
 
 /* --- rootfs.c ------------------------------------------------------------------ */
 

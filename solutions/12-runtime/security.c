@@ -32,76 +32,6 @@
 #include <linux/filter.h>
 #include <seccomp.h>
 
-/* --- capabilities: the names ---------------------------------------------------- */
-
-/*
- * Capabilities (capabilities(7)): since Linux 2.2 (1999), root's power is
- * cut into pieces, from the POSIX.1e drafts -- CAP_NET_RAW for raw
- * sockets, CAP_SYS_ADMIN for mount and much else. A process holds five
- * sets of them: effective (in force now), permitted (may be made
- * effective), inheritable and ambient (what may pass through execve(2)),
- * and the bounding set (the most it can ever gain; per-thread since
- * 2.6.25, 2008; ambient since 4.3, 2015). The names, by number, as
- * config.json spells them:
- */
-const char *const capability_names[] = {
-	[CAP_CHOWN] = "CAP_CHOWN",
-	[CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE",
-	[CAP_DAC_READ_SEARCH] = "CAP_DAC_READ_SEARCH",
-	[CAP_FOWNER] = "CAP_FOWNER",
-	[CAP_FSETID] = "CAP_FSETID",
-	[CAP_KILL] = "CAP_KILL",
-	[CAP_SETGID] = "CAP_SETGID",
-	[CAP_SETUID] = "CAP_SETUID",
-	[CAP_SETPCAP] = "CAP_SETPCAP",
-	[CAP_LINUX_IMMUTABLE] = "CAP_LINUX_IMMUTABLE",
-	[CAP_NET_BIND_SERVICE] = "CAP_NET_BIND_SERVICE",
-	[CAP_NET_BROADCAST] = "CAP_NET_BROADCAST",
-	[CAP_NET_ADMIN] = "CAP_NET_ADMIN",
-	[CAP_NET_RAW] = "CAP_NET_RAW",
-	[CAP_IPC_LOCK] = "CAP_IPC_LOCK",
-	[CAP_IPC_OWNER] = "CAP_IPC_OWNER",
-	[CAP_SYS_MODULE] = "CAP_SYS_MODULE",
-	[CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
-	[CAP_SYS_CHROOT] = "CAP_SYS_CHROOT",
-	[CAP_SYS_PTRACE] = "CAP_SYS_PTRACE",
-	[CAP_SYS_PACCT] = "CAP_SYS_PACCT",
-	[CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
-	[CAP_SYS_BOOT] = "CAP_SYS_BOOT",
-	[CAP_SYS_NICE] = "CAP_SYS_NICE",
-	[CAP_SYS_RESOURCE] = "CAP_SYS_RESOURCE",
-	[CAP_SYS_TIME] = "CAP_SYS_TIME",
-	[CAP_SYS_TTY_CONFIG] = "CAP_SYS_TTY_CONFIG",
-	[CAP_MKNOD] = "CAP_MKNOD",
-	[CAP_LEASE] = "CAP_LEASE",
-	[CAP_AUDIT_WRITE] = "CAP_AUDIT_WRITE",
-	[CAP_AUDIT_CONTROL] = "CAP_AUDIT_CONTROL",
-	[CAP_SETFCAP] = "CAP_SETFCAP",
-	[CAP_MAC_OVERRIDE] = "CAP_MAC_OVERRIDE",
-	[CAP_MAC_ADMIN] = "CAP_MAC_ADMIN",
-	[CAP_SYSLOG] = "CAP_SYSLOG",
-	[CAP_WAKE_ALARM] = "CAP_WAKE_ALARM",
-	[CAP_BLOCK_SUSPEND] = "CAP_BLOCK_SUSPEND",
-	[CAP_AUDIT_READ] = "CAP_AUDIT_READ",
-	[CAP_PERFMON] = "CAP_PERFMON",
-	[CAP_BPF] = "CAP_BPF",
-	[CAP_CHECKPOINT_RESTORE] = "CAP_CHECKPOINT_RESTORE",
-};
-const int capability_count = sizeof(capability_names) / sizeof(capability_names[0]);
-/* Newer headers know more capabilities: then this table must learn their names. */
-_Static_assert(sizeof(capability_names) / sizeof(capability_names[0]) == CAP_LAST_CAP + 1,
-	       "capability_names[] must name every capability up to CAP_LAST_CAP");
-_Static_assert(CAP_LAST_CAP < 64, "struct spec keeps a capability set in 64 bits");
-
-int capability_number(const char *name)
-{
-	for (int i = 0; i < capability_count; i++) {
-		if (strcmp(name, capability_names[i]) == 0)
-			return i;
-	}
-	return -1;
-}
-
 /* --- process.rlimits and process.oomScoreAdj -------------------------------------- */
 
 static const char *rlimit_name(int resource)
@@ -137,13 +67,10 @@ static int set_rlimit(const struct spec_rlimit *r, size_t i, struct error *e)
 	if (setrlimit(r->resource, &want) == 0)
 		return 0;
 	if (errno == EPERM && getrlimit(r->resource, &now) == 0 && want.rlim_max > now.rlim_max)
-		return fail(
-			e, EPERM, "setrlimit",
-			"%s %llu:%llu (process.rlimits[%zu]): our hard limit is %llu, and raising "
-			"it needs CAP_SYS_RESOURCE in the host's user namespace: ask for at most "
-			"that (podman: --ulimit nofile=1024:1024)",
-			rlimit_name(r->resource), (unsigned long long)r->soft,
-			(unsigned long long)r->hard, i, (unsigned long long)now.rlim_max);
+		return fail_hint(e, HINT_RLIMIT, EPERM, "setrlimit",
+				 "%s %llu:%llu (process.rlimits[%zu]), above our hard limit %llu",
+				 rlimit_name(r->resource), (unsigned long long)r->soft,
+				 (unsigned long long)r->hard, i, (unsigned long long)now.rlim_max);
 	return fail(e, errno, "setrlimit", "%s %llu:%llu (process.rlimits[%zu])",
 		    rlimit_name(r->resource), (unsigned long long)r->soft,
 		    (unsigned long long)r->hard, i);
@@ -185,6 +112,16 @@ int security_limits(const struct spec *spec, struct error *e)
 }
 
 /* --- process.user and process.capabilities ---------------------------------------- */
+
+/*
+ * Capabilities (capabilities(7)): since Linux 2.2 (1999), root's power is
+ * cut into pieces, from the POSIX.1e drafts -- CAP_NET_RAW for raw
+ * sockets, CAP_SYS_ADMIN for mount and much else. A process holds five
+ * sets of them: effective (in force now), permitted (may be made
+ * effective), inheritable and ambient (what may pass through execve(2)),
+ * and the bounding set (the most it can ever gain; per-thread since
+ * 2.6.25, 2008; ambient since 4.3, 2015). spec.c has their names.
+ */
 
 /* capget(2) and capset(2) take each 64-bit set as two 32-bit halves (version 3). */
 struct cap_sets {

@@ -595,55 +595,64 @@ static int parse_mounts(struct json_object *top, struct spec *s, struct error *e
 
 /* --- process ---------------------------------------------------------------------- */
 
-/* The capabilities in the kernel's order (<linux/capability.h>), named as the spec names them. */
-static const struct name capabilities[] = {
-	{"CAP_CHOWN", CAP_CHOWN},
-	{"CAP_DAC_OVERRIDE", CAP_DAC_OVERRIDE},
-	{"CAP_DAC_READ_SEARCH", CAP_DAC_READ_SEARCH},
-	{"CAP_FOWNER", CAP_FOWNER},
-	{"CAP_FSETID", CAP_FSETID},
-	{"CAP_KILL", CAP_KILL},
-	{"CAP_SETGID", CAP_SETGID},
-	{"CAP_SETUID", CAP_SETUID},
-	{"CAP_SETPCAP", CAP_SETPCAP},
-	{"CAP_LINUX_IMMUTABLE", CAP_LINUX_IMMUTABLE},
-	{"CAP_NET_BIND_SERVICE", CAP_NET_BIND_SERVICE},
-	{"CAP_NET_BROADCAST", CAP_NET_BROADCAST},
-	{"CAP_NET_ADMIN", CAP_NET_ADMIN},
-	{"CAP_NET_RAW", CAP_NET_RAW},
-	{"CAP_IPC_LOCK", CAP_IPC_LOCK},
-	{"CAP_IPC_OWNER", CAP_IPC_OWNER},
-	{"CAP_SYS_MODULE", CAP_SYS_MODULE},
-	{"CAP_SYS_RAWIO", CAP_SYS_RAWIO},
-	{"CAP_SYS_CHROOT", CAP_SYS_CHROOT},
-	{"CAP_SYS_PTRACE", CAP_SYS_PTRACE},
-	{"CAP_SYS_PACCT", CAP_SYS_PACCT},
-	{"CAP_SYS_ADMIN", CAP_SYS_ADMIN},
-	{"CAP_SYS_BOOT", CAP_SYS_BOOT},
-	{"CAP_SYS_NICE", CAP_SYS_NICE},
-	{"CAP_SYS_RESOURCE", CAP_SYS_RESOURCE},
-	{"CAP_SYS_TIME", CAP_SYS_TIME},
-	{"CAP_SYS_TTY_CONFIG", CAP_SYS_TTY_CONFIG},
-	{"CAP_MKNOD", CAP_MKNOD},
-	{"CAP_LEASE", CAP_LEASE},
-	{"CAP_AUDIT_WRITE", CAP_AUDIT_WRITE},
-	{"CAP_AUDIT_CONTROL", CAP_AUDIT_CONTROL},
-	{"CAP_SETFCAP", CAP_SETFCAP},
-	{"CAP_MAC_OVERRIDE", CAP_MAC_OVERRIDE},
-	{"CAP_MAC_ADMIN", CAP_MAC_ADMIN},
-	{"CAP_SYSLOG", CAP_SYSLOG},
-	{"CAP_WAKE_ALARM", CAP_WAKE_ALARM},
-	{"CAP_BLOCK_SUSPEND", CAP_BLOCK_SUSPEND},
-	{"CAP_AUDIT_READ", CAP_AUDIT_READ},
-	{"CAP_PERFMON", CAP_PERFMON},
-	{"CAP_BPF", CAP_BPF},
-	{"CAP_CHECKPOINT_RESTORE", CAP_CHECKPOINT_RESTORE},
-	{NULL, 0},
+/* The capabilities by number (<linux/capability.h>), named as the spec names them. */
+const char *const capability_names[] = {
+	[CAP_CHOWN] = "CAP_CHOWN",
+	[CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE",
+	[CAP_DAC_READ_SEARCH] = "CAP_DAC_READ_SEARCH",
+	[CAP_FOWNER] = "CAP_FOWNER",
+	[CAP_FSETID] = "CAP_FSETID",
+	[CAP_KILL] = "CAP_KILL",
+	[CAP_SETGID] = "CAP_SETGID",
+	[CAP_SETUID] = "CAP_SETUID",
+	[CAP_SETPCAP] = "CAP_SETPCAP",
+	[CAP_LINUX_IMMUTABLE] = "CAP_LINUX_IMMUTABLE",
+	[CAP_NET_BIND_SERVICE] = "CAP_NET_BIND_SERVICE",
+	[CAP_NET_BROADCAST] = "CAP_NET_BROADCAST",
+	[CAP_NET_ADMIN] = "CAP_NET_ADMIN",
+	[CAP_NET_RAW] = "CAP_NET_RAW",
+	[CAP_IPC_LOCK] = "CAP_IPC_LOCK",
+	[CAP_IPC_OWNER] = "CAP_IPC_OWNER",
+	[CAP_SYS_MODULE] = "CAP_SYS_MODULE",
+	[CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
+	[CAP_SYS_CHROOT] = "CAP_SYS_CHROOT",
+	[CAP_SYS_PTRACE] = "CAP_SYS_PTRACE",
+	[CAP_SYS_PACCT] = "CAP_SYS_PACCT",
+	[CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
+	[CAP_SYS_BOOT] = "CAP_SYS_BOOT",
+	[CAP_SYS_NICE] = "CAP_SYS_NICE",
+	[CAP_SYS_RESOURCE] = "CAP_SYS_RESOURCE",
+	[CAP_SYS_TIME] = "CAP_SYS_TIME",
+	[CAP_SYS_TTY_CONFIG] = "CAP_SYS_TTY_CONFIG",
+	[CAP_MKNOD] = "CAP_MKNOD",
+	[CAP_LEASE] = "CAP_LEASE",
+	[CAP_AUDIT_WRITE] = "CAP_AUDIT_WRITE",
+	[CAP_AUDIT_CONTROL] = "CAP_AUDIT_CONTROL",
+	[CAP_SETFCAP] = "CAP_SETFCAP",
+	[CAP_MAC_OVERRIDE] = "CAP_MAC_OVERRIDE",
+	[CAP_MAC_ADMIN] = "CAP_MAC_ADMIN",
+	[CAP_SYSLOG] = "CAP_SYSLOG",
+	[CAP_WAKE_ALARM] = "CAP_WAKE_ALARM",
+	[CAP_BLOCK_SUSPEND] = "CAP_BLOCK_SUSPEND",
+	[CAP_AUDIT_READ] = "CAP_AUDIT_READ",
+	[CAP_PERFMON] = "CAP_PERFMON",
+	[CAP_BPF] = "CAP_BPF",
+	[CAP_CHECKPOINT_RESTORE] = "CAP_CHECKPOINT_RESTORE",
 };
+const int capability_count = sizeof(capability_names) / sizeof(capability_names[0]);
 /* Newer headers know more capabilities: then this table must learn their names. */
-_Static_assert(sizeof(capabilities) / sizeof(capabilities[0]) == CAP_LAST_CAP + 2,
-	       "capabilities[] must name every capability up to CAP_LAST_CAP");
+_Static_assert(sizeof(capability_names) / sizeof(capability_names[0]) == CAP_LAST_CAP + 1,
+	       "capability_names[] must name every capability up to CAP_LAST_CAP");
 _Static_assert(CAP_LAST_CAP < 64, "struct spec keeps a capability set in 64 bits");
+
+int capability_number(const char *name)
+{
+	for (int i = 0; i < capability_count; i++) {
+		if (strcmp(name, capability_names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
 
 /*
  * The spec: a name "which cannot be mapped to a relevant kernel interface
@@ -653,14 +662,21 @@ _Static_assert(CAP_LAST_CAP < 64, "struct spec keeps a capability set in 64 bits
 static int capability_set(struct json_object *caps, const char *name, uint64_t *set,
 			  struct error *e)
 {
-	unsigned long *caps_named = NULL;
+	char p[PATH_LEN], q[PATH_LEN];
+	char **names = NULL;
 	size_t n = 0;
-	int rc = get_names(caps, "process.capabilities", name, capabilities, "capability",
-			   &caps_named, &n, e);
+	int rc = get_strings(caps, "process.capabilities", name, OPTIONAL, &names, &n, e);
 
-	for (size_t i = 0; rc == 1 && i < n; i++)
-		*set |= 1ULL << caps_named[i];
-	free(caps_named);
+	at(p, "process.capabilities", name);
+	for (size_t i = 0; rc == 1 && i < n; i++) {
+		int cap = capability_number(names[i]);
+
+		if (cap == -1)
+			rc = invalid(e, "%s: unknown capability \"%s\"", nth(q, p, i), names[i]);
+		else
+			*set |= 1ULL << cap;
+	}
+	free_strings(names);
 	return rc;
 }
 
