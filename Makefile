@@ -29,10 +29,15 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # The chapter list is the solutions/ directory: NN-name.
 CHAPTERS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 
-# Every .c file in a chapter is one program. Tools that run inside the
+# Every .c file in a chapter is one program, except in a chapter split
+# by concern, whose runtime.h joins its .c files into one program: dcrun
+# (chapter 12, as crun's libcrun is split). Tools that run inside the
 # rootfs (after the escape, or with no libc there) are linked static.
+SPLIT_DIRS := $(patsubst %/runtime.h,%,$(wildcard solutions/*/runtime.h))
+SPLIT_SRCS := $(foreach d,$(SPLIT_DIRS),$(wildcard $(d)/*.c))
 SOL_SRCS := $(wildcard solutions/*/*.c)
-SOL_PROGS := $(SOL_SRCS:.c=)
+ONE_FILE_SRCS := $(filter-out $(SPLIT_SRCS),$(SOL_SRCS))
+SOL_PROGS := $(ONE_FILE_SRCS:.c=) $(SPLIT_DIRS:%=%/dcrun)
 EX_PROGS := $(patsubst solutions/%,chapters/%,$(SOL_PROGS))
 STATIC_TOOLS := unroot
 static_for = $(if $(filter $(STATIC_TOOLS),$(notdir $(1))),-static)
@@ -41,7 +46,7 @@ static_for = $(if $(filter $(STATIC_TOOLS),$(notdir $(1))),-static)
 # (never the student's chapters/ files).
 SAN_PROGS := $(patsubst solutions/%,$(BUILD)/san/%,$(SOL_PROGS))
 FRESH_SRCS := $(patsubst solutions/%,$(BUILD)/exercise/%,$(SOL_SRCS))
-FRESH_PROGS := $(FRESH_SRCS:.c=)
+FRESH_PROGS := $(patsubst solutions/%,$(BUILD)/exercise/%,$(SOL_PROGS))
 
 # A chapter's tests are tests/test_NN-name.c; make test fails a chapter without them.
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_[0-9][0-9]-*.c))
@@ -64,12 +69,33 @@ all: $(SOL_PROGS) $(EX_PROGS) $(filter solutions/% chapters/%,$(LINKED_TOOLS))
 # From chapter 11 on, a program that includes <seccomp.h> links libseccomp.
 libs_for = $(if $(shell grep -ls '^\#include <seccomp.h>' $(1)),-lseccomp)
 
-$(SOL_PROGS) $(EX_PROGS): %: %.c
+$(filter-out %/dcrun,$(SOL_PROGS) $(EX_PROGS)): %: %.c
 	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $< $(call libs_for,$<)
 
 $(BUILD)/san/%: solutions/%.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $< $(call libs_for,$<)
+
+# dcrun: every .c file of its directory, and the libraries it is made for:
+# json-c for config.json, libseccomp for linux.seccomp.
+DCRUN_LIBS := -ljson-c -lseccomp
+dcrun_srcs = $(wildcard $(dir $(1))*.c)
+.SECONDEXPANSION:
+$(filter %/dcrun,$(SOL_PROGS) $(EX_PROGS)): $$(call dcrun_srcs,$$@) $$(dir $$@)runtime.h
+	$(CC) $(WARN) $(CFLAGS) -o $@ $(call dcrun_srcs,$@) $(DCRUN_LIBS)
+
+exercise_srcs = $(patsubst solutions/%,$(BUILD)/exercise/%,$(wildcard solutions/$(1)/*.c))
+$(BUILD)/exercise/%/dcrun: $$(call exercise_srcs,$$*) $(BUILD)/exercise/%/runtime.h
+	$(CC) $(WARN) $(CFLAGS) -o $@ $(call exercise_srcs,$*) $(DCRUN_LIBS)
+
+$(BUILD)/san/%/dcrun: $$(call dcrun_srcs,solutions/$$*/dcrun) solutions/%/runtime.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $(call dcrun_srcs,solutions/$*/dcrun) $(DCRUN_LIBS)
+
+# An exercise's header is the solution's: no step is ever in a header.
+$(BUILD)/exercise/%/runtime.h: solutions/%/runtime.h
+	@mkdir -p $(@D)
+	cp $< $@
 
 # From chapter 11 on, enter is the container program called by that name,
 # as busybox's applets are: the two share the hardening. A symbolic link.
@@ -86,13 +112,13 @@ $(BUILD)/exercise/%.c: solutions/%.c tests/exercise.awk
 	@mkdir -p $(@D)
 	awk -v step=$(call step_of,$(@D)) -f tests/exercise.awk $< > $@.tmp && mv $@.tmp $@
 
-$(FRESH_PROGS): %: %.c
+$(filter-out %/dcrun,$(FRESH_PROGS)): %: %.c
 	$(CC) $(WARN) $(CFLAGS) $(call static_for,$@) -o $@ $< $(call libs_for,$<)
 
 # Maintainers: write the exercises into chapters/. This overwrites them,
 # so it is never run by any other target.
-exercises: $(FRESH_SRCS)
-	@for f in $(FRESH_SRCS); do \
+exercises: $(FRESH_SRCS) $(SPLIT_DIRS:solutions/%=$(BUILD)/exercise/%/runtime.h)
+	@for f in $(FRESH_SRCS) $(SPLIT_DIRS:solutions/%=$(BUILD)/exercise/%/runtime.h); do \
 		dest=chapters/$${f#$(BUILD)/exercise/}; mkdir -p $$(dirname $$dest); \
 		cmp -s $$f $$dest || { cp $$f $$dest; echo "wrote $$dest"; }; \
 	done

@@ -1,0 +1,871 @@
+/*
+ * dcrun: chapter 11's container, grown into an OCI runtime with runc's
+ * command line, so that podman, conmon and containerd can drive it.
+ *
+ *   dcrun [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND ...
+ *
+ * The OCI runtime spec splits a container's life in steps, each one a
+ * run of the runtime (runtime.md, "Lifecycle"): `create` builds the
+ * container and leaves its process waiting; `start` lets it run the
+ * user's program; `state` reports; `kill` signals; `delete` removes
+ * what create made. Each command is one short function here, over the
+ * files that do the work (runtime.h lists them).
+ *
+ * Exit status, as runc: 0, or 1 on any error (one line on stderr, and a
+ * record in --log); `run` exits with the container's status.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DCRUN_VERSION "0.12.0"
+
+/* The global options, before the command. */
+static struct {
+	const char *root;
+	const char *log;
+	bool log_json;
+	bool debug;
+} global;
+
+/*
+ * An error: one line on stderr, and, with --log, one record in the log
+ * file, which is where conmon and podman look for the reason a runtime
+ * failed ({"level":"error","msg":...,"time":...} with --log-format json).
+ */
+static int report(const struct error *e)
+{
+	char message[2048];
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+
+	error_print(e, stderr);
+	if (global.log == NULL || mem == NULL) {
+		if (mem != NULL)
+			fclose(mem);
+		free(text);
+		return 1;
+	}
+	error_print(e, mem);
+	fclose(mem);
+	/* The first line, without "dcrun: ", is the message. */
+	snprintf(message, sizeof(message), "%.*s", (int)strcspn(text + 7, "\n"), text + 7);
+	free(text);
+	FILE *log = fopen(global.log, "ae");
+	if (log == NULL)
+		return 1;
+	char now[64];
+	time_t t = time(NULL);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	if (global.log_json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "level", json_object_new_string("error"));
+		json_object_object_add(o, "msg", json_object_new_string(message));
+		json_object_object_add(o, "time", json_object_new_string(now));
+		fprintf(log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		fprintf(log, "time=\"%s\" level=error msg=\"%s\"\n", now, message);
+	}
+	fclose(log);
+	return 1;
+}
+
+/* "RFC 3339 with nanoseconds", as runc's state shows when a container was created. */
+static void now_rfc3339(char *out, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	char seconds[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, size, "%s.%09ldZ", seconds, ts.tv_nsec);
+}
+
+/* The pid, into --pid-file, whole or not at all (conmon reads it as soon as create exits). */
+static int write_pid_file(const char *path, pid_t pid, struct error *e)
+{
+	char tmp[PATH_MAX + 8], text[32];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		int err = errno;
+		if (fd != -1)
+			close(fd);
+		return fail(e, err, "write", "--pid-file %s", path);
+	}
+	close(fd);
+	if (rename(tmp, path) == -1)
+		return fail(e, errno, "rename", "--pid-file %s", path);
+	return 0;
+}
+
+struct create_args {
+	const char *id;
+	const char *bundle;
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool detach;
+};
+
+/* Wait a moment for a pid to be gone (delete --force after SIGKILL). */
+static void wait_gone(const struct state *st)
+{
+	for (int tries = 0; tries < 500; tries++) {
+		if (process_start_time(st->pid) != st->start_time)
+			return;
+		/* Our own child (run): reap it, or it stays a zombie. */
+		waitpid(st->pid, NULL, WNOHANG);
+		usleep(10000);
+	}
+}
+
+/* What `create` made: its process, its cgroup, its state directory. Goes on past failures. */
+static int destroy(const struct state *st, struct error *e)
+{
+	struct cgroup cg = {0};
+	struct error again = {0};
+	int status = 0;
+
+	if (st->pid > 0 && process_start_time(st->pid) == st->start_time)
+		kill(st->pid, SIGKILL);
+	if (st->cgroup[0] != '\0') {
+		snprintf(cg.path, sizeof(cg.path), "%.4095s", st->cgroup + 2);
+		cg.version = st->cgroup[0] == '2' ? CGROUP_V2 : CGROUP_V1;
+		pid_t *pids = NULL;
+		size_t n = 0;
+		/* Whatever else is in the group goes too. */
+		if (cgroup_pids(&cg, &pids, &n, &again) == 0) {
+			for (size_t i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			free(pids);
+		}
+		/* A frozen process cannot die: thaw it, the kill pending (as runc does). */
+		if (cgroup_frozen(&cg))
+			cgroup_freeze(&cg, false, &again);
+	}
+	if (st->pid > 0)
+		wait_gone(st);
+	if (st->cgroup[0] != '\0' && cgroup_remove(&cg, e) == -1)
+		status = -1;
+	if (state_remove(global.root, st->id, status == -1 ? &again : e) == -1)
+		status = -1;
+	return status;
+}
+
+/* create, and run's first half. Returns the container's pid. */
+static pid_t create_container(const struct create_args *a, struct error *e)
+{
+	struct spec spec = {0};
+	struct state st = {0};
+	struct cgroup cg = {0};
+	char bundle[PATH_MAX], fifo[PATH_MAX + 300];
+	bool rootless = geteuid() != 0;
+	pid_t pid = -1;
+
+	if (state_check_id(a->id, e) == -1)
+		return -1;
+	if (realpath(a->bundle ? a->bundle : ".", bundle) == NULL)
+		return fail_hint(e, HINT_NO_BUNDLE, errno, "bundle", "%s", a->bundle ? a->bundle : ".");
+	if (spec_load(bundle, &spec, e) == -1)
+		return -1;
+	/* What this runtime cannot do is refused before anything is made. */
+	if (spec.terminal && a->console_socket == NULL && a->detach) {
+		invalid(e, "process.terminal: cannot allocate a terminal for a detached container "
+			   "without --console-socket");
+		goto out;
+	}
+	if (spec.terminal) {
+		invalid(e, "process.terminal: not supported by this dcrun yet");
+		goto out;
+	}
+	if (spec.selinux_label != NULL && spec.selinux_label[0] != '\0') {
+		invalid(e, "process.selinuxLabel: SELinux is not supported by dcrun");
+		goto out;
+	}
+	if (!rootless && cgroup_resolve(&spec, a->id, &cg, e) == -1)
+		goto out;
+
+	int lock = state_create(global.root, a->id, e);
+	if (lock == -1)
+		goto out;
+	snprintf(st.id, sizeof(st.id), "%s", a->id);
+	snprintf(st.bundle, sizeof(st.bundle), "%s", bundle);
+	if (spec.root_path[0] == '/')
+		snprintf(st.rootfs, sizeof(st.rootfs), "%s", spec.root_path);
+	else
+		snprintf(st.rootfs, sizeof(st.rootfs), "%s/%s", bundle, spec.root_path);
+	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a->id);
+	/* exec.fifo: init blocks opening it for writing until `start` opens it to read. */
+	int fifo_fd = -1;
+	/*
+	 * 0622, as runc: the process opens it as whoever process.user is,
+	 * and only root can reach it, ROOT being 0700.
+	 */
+	if (mkfifo(fifo, 0600) == -1 || chmod(fifo, 0622) == -1 ||
+	    (fifo_fd = open(fifo, O_PATH | O_CLOEXEC)) == -1) {
+		fail(e, errno, "mkfifo", "%s", fifo);
+	} else {
+		struct create_options o = {.root = global.root,
+					   .id = a->id,
+					   .bundle = bundle,
+					   .console_socket = a->console_socket,
+					   .preserve_fds = a->preserve_fds,
+					   .detach = a->detach,
+					   .fifo_fd = fifo_fd,
+					   .rootless = rootless};
+		if (!rootless)
+			snprintf(st.cgroup, sizeof(st.cgroup), "%d:%s",
+				 cg.version == CGROUP_V2 ? 2 : 1, cg.path);
+		pid = process_create(&spec, &o, rootless ? NULL : &cg, e);
+		close(fifo_fd);
+	}
+	if (pid > 0) {
+		st.pid = pid;
+		st.start_time = process_start_time(pid);
+		st.owner = geteuid();
+		st.rootless = rootless;
+		now_rfc3339(st.created, sizeof(st.created));
+		st.annotations = spec.annotations;
+		st.nannotations = spec.nannotations;
+		st.status = STATUS_CREATED;
+		if (state_save(global.root, &st, e) == -1 ||
+		    (a->pid_file && write_pid_file(a->pid_file, pid, e) == -1))
+			pid = -1;
+		st.annotations = NULL;
+		st.nannotations = 0;
+	}
+	if (pid <= 0) {
+		/* Roll back: nothing create made may stay. */
+		struct error ignored = {0};
+		destroy(&st, &ignored);
+		pid = -1;
+	}
+	close(lock);
+out:
+	spec_free(&spec);
+	return pid;
+}
+
+/* --- the commands ------------------------------------------------------------------ */
+
+static int usage_error(const char *command, const char *what)
+{
+	fprintf(stderr, "dcrun %s: %s (see dcrun --help)\n", command, what);
+	return 1;
+}
+
+/* getopt_long over a command's own options; returns the index of its first operand. */
+static int parse_create_options(int argc, char *argv[], struct create_args *a, bool run)
+{
+	static const struct option options[] = {
+		{"bundle", required_argument, NULL, 'b'},
+		{"pid-file", required_argument, NULL, 'p'},
+		{"console-socket", required_argument, NULL, 'c'},
+		{"preserve-fds", required_argument, NULL, 'f'},
+		{"detach", no_argument, NULL, 'd'},
+		{"no-pivot", no_argument, NULL, 'P'},
+		{"no-new-keyring", no_argument, NULL, 'K'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, run ? "+b:d" : "+b:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			a->bundle = optarg;
+			break;
+		case 'p':
+			a->pid_file = optarg;
+			break;
+		case 'c':
+			a->console_socket = optarg;
+			break;
+		case 'f':
+			a->preserve_fds = atoi(optarg);
+			break;
+		case 'd':
+			if (!run)
+				return -1;
+			a->detach = true;
+			break;
+		case 'P':
+		case 'K':
+			/* runc's: pivot_root is always used; no session keyring is joined. */
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return -1;
+	a->id = argv[optind];
+	return optind;
+}
+
+static int cmd_create(int argc, char *argv[])
+{
+	struct create_args a = {.detach = true};
+	struct error e = {0};
+
+	if (parse_create_options(argc, argv, &a, false) == -1)
+		return usage_error("create", "want [--bundle DIR] [--pid-file FILE] ID");
+	return create_container(&a, &e) == -1 ? report(&e) : 0;
+}
+
+static int cmd_start(int argc, char *argv[])
+{
+	struct state st;
+	struct error e = {0};
+	char fifo[PATH_MAX + 300];
+
+	if (argc != 2)
+		return usage_error("start", "want ID");
+	int lock = state_open(global.root, argv[1], &st, &e);
+	if (lock == -1)
+		return report(&e);
+	if (st.status != STATUS_CREATED) {
+		invalid(&e, "cannot start a container that is %s", status_name(st.status));
+	} else {
+		snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, st.id);
+		process_start(fifo, &e);
+	}
+	close(lock);
+	state_free(&st);
+	return e.call[0] || e.object[0] ? report(&e) : 0;
+}
+
+static int cmd_state(int argc, char *argv[])
+{
+	struct state st;
+	struct error e = {0};
+
+	if (argc != 2)
+		return usage_error("state", "want ID");
+	int lock = state_open(global.root, argv[1], &st, &e);
+	if (lock == -1)
+		return report(&e);
+	char *text = state_json(&st);
+	printf("%s\n", text);
+	free(text);
+	close(lock);
+	state_free(&st);
+	return 0;
+}
+
+/* "TERM", "SIGTERM", "15": kill(1)'s ways of naming a signal. */
+static int parse_signal(const char *text)
+{
+	static const struct {
+		const char *name;
+		int number;
+	} names[] = {
+		{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+		{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
+		{"TERM", SIGTERM}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+		{"TSTP", SIGTSTP}, {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"WINCH", SIGWINCH},
+		{"ABRT", SIGABRT}, {"PWR", SIGPWR},   {"SYS", SIGSYS},   {"URG", SIGURG},
+	};
+	char *end;
+	long n = strtol(text, &end, 10);
+
+	if (end != text && *end == '\0')
+		return n > 0 && n < NSIG ? (int)n : -1;
+	if (strncasecmp(text, "SIG", 3) == 0)
+		text += 3;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(text, names[i].name) == 0)
+			return names[i].number;
+	}
+	return -1;
+}
+
+static int cmd_kill(int argc, char *argv[])
+{
+	static const struct option options[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	struct state st;
+	struct error e = {0};
+	bool all = false;
+	int opt, sig = SIGTERM;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+a", options, NULL)) != -1) {
+		if (opt != 'a')
+			return usage_error("kill", "want [--all] ID [SIGNAL]");
+		all = true;
+	}
+	if (optind >= argc || argc - optind > 2)
+		return usage_error("kill", "want [--all] ID [SIGNAL]");
+	if (argc - optind == 2 && (sig = parse_signal(argv[optind + 1])) == -1)
+		return usage_error("kill", "unknown signal");
+	int lock = state_open(global.root, argv[optind], &st, &e);
+	if (lock == -1)
+		return report(&e);
+	if (st.status == STATUS_STOPPED) {
+		invalid(&e, "container %s is not running", st.id);
+	} else if (all && st.cgroup[0] != '\0') {
+		struct cgroup cg = {.version = st.cgroup[0] == '2' ? CGROUP_V2 : CGROUP_V1};
+		pid_t *pids = NULL;
+		size_t n = 0;
+		snprintf(cg.path, sizeof(cg.path), "%.4095s", st.cgroup + 2);
+		if (cgroup_pids(&cg, &pids, &n, &e) == 0) {
+			for (size_t i = 0; i < n; i++)
+				kill(pids[i], sig);
+			free(pids);
+		}
+	} else if (kill(st.pid, sig) == -1) {
+		fail(&e, errno, "kill", "container %s (pid %d)", st.id, (int)st.pid);
+	}
+	close(lock);
+	state_free(&st);
+	return e.call[0] || e.object[0] ? report(&e) : 0;
+}
+
+static int cmd_delete(int argc, char *argv[])
+{
+	static const struct option options[] = {{"force", no_argument, NULL, 'f'},
+						{NULL, 0, NULL, 0}};
+	struct state st;
+	struct error e = {0};
+	bool force = false;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f", options, NULL)) != -1) {
+		if (opt != 'f')
+			return usage_error("delete", "want [--force] ID");
+		force = true;
+	}
+	if (optind != argc - 1)
+		return usage_error("delete", "want [--force] ID");
+	int lock = state_open(global.root, argv[optind], &st, &e);
+	if (lock == -1) {
+		/* A directory create left without state.json (killed half way): remove it. */
+		struct error again = {0};
+		if (e.hint == HINT_NOT_FOUND && state_check_id(argv[optind], &again) == 0 &&
+		    state_remove(global.root, argv[optind], &again) == 0 && force)
+			return 0;
+		return report(&e);
+	}
+	if (st.status != STATUS_STOPPED && !force)
+		invalid(&e, "cannot delete container %s that is %s: stop it, or use --force", st.id,
+			status_name(st.status));
+	else
+		destroy(&st, &e);
+	close(lock);
+	state_free(&st);
+	return e.call[0] || e.object[0] ? report(&e) : 0;
+}
+
+/*
+ * run: create, start, and, unless --detach, stay with the container as
+ * its parent: pass on the signals that would end us, and exit with its
+ * status once it has gone (then delete it, as runc does).
+ */
+static int cmd_run(int argc, char *argv[])
+{
+	struct create_args a = {0};
+	struct error e = {0};
+	struct state st = {0};
+	char fifo[PATH_MAX + 300];
+	sigset_t forward;
+
+	if (parse_create_options(argc, argv, &a, true) == -1)
+		return usage_error("run", "want [--bundle DIR] [--detach] [--pid-file FILE] ID");
+	sigemptyset(&forward);
+	sigaddset(&forward, SIGTERM);
+	sigaddset(&forward, SIGINT);
+	sigaddset(&forward, SIGHUP);
+	sigaddset(&forward, SIGQUIT);
+	sigaddset(&forward, SIGCHLD);
+	if (!a.detach)
+		sigprocmask(SIG_BLOCK, &forward, NULL);
+	pid_t pid = create_container(&a, &e);
+	if (pid == -1)
+		return report(&e);
+	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a.id);
+	if (process_start(fifo, &e) == -1) {
+		int lock = state_open(global.root, a.id, &st, &e);
+		if (lock != -1) {
+			destroy(&st, &e);
+			close(lock);
+		}
+		return report(&e);
+	}
+	if (a.detach)
+		return 0;
+	for (;;) {
+		siginfo_t info;
+		int status;
+
+		if (sigwaitinfo(&forward, &info) == -1)
+			continue;
+		if (info.si_signo != SIGCHLD) {
+			kill(pid, info.si_signo);
+			continue;
+		}
+		if (waitpid(pid, &status, WNOHANG) != pid)
+			continue;
+		int lock = state_open(global.root, a.id, &st, &e);
+		if (lock != -1) {
+			destroy(&st, &e);
+			close(lock);
+			state_free(&st);
+		}
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+}
+
+static int cmd_list(int argc, char *argv[])
+{
+	static const struct option options[] = {{"format", required_argument, NULL, 'f'},
+						{"quiet", no_argument, NULL, 'q'},
+						{NULL, 0, NULL, 0}};
+	struct error e = {0};
+	bool json = false, quiet = false;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f:q", options, NULL)) != -1) {
+		if (opt == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
+			json = strcmp(optarg, "json") == 0;
+		else if (opt == 'q')
+			quiet = true;
+		else
+			return usage_error("list", "want [--format table|json] [--quiet]");
+	}
+	char **ids = state_list(global.root, &e);
+	if (ids == NULL)
+		return report(&e);
+	json_object *array = json_object_new_array();
+	if (!json && !quiet)
+		printf("%-20s %-8s %-10s %-40s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+	for (size_t i = 0; ids[i] != NULL; i++) {
+		struct state st;
+		struct error ignored = {0};
+		int lock = state_open(global.root, ids[i], &st, &ignored);
+		if (lock != -1) {
+			if (quiet)
+				printf("%s\n", st.id);
+			else if (json)
+				json_object_array_add(array, json_tokener_parse(state_json(&st)));
+			else
+				printf("%-20s %-8d %-10s %-40s %s\n", st.id,
+				       st.status == STATUS_STOPPED ? 0 : (int)st.pid,
+				       status_name(st.status), st.bundle, st.created);
+			close(lock);
+			state_free(&st);
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(array, JSON_C_TO_STRING_PLAIN));
+	json_object_put(array);
+	return 0;
+}
+
+static int cmd_spec(int argc, char *argv[])
+{
+	static const struct option options[] = {{"rootless", no_argument, NULL, 'r'},
+						{"bundle", required_argument, NULL, 'b'},
+						{NULL, 0, NULL, 0}};
+	struct error e = {0};
+	const char *bundle = ".";
+	bool rootless = false;
+	char path[PATH_MAX];
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+b:", options, NULL)) != -1) {
+		if (opt == 'r')
+			rootless = true;
+		else if (opt == 'b')
+			bundle = optarg;
+		else
+			return usage_error("spec", "want [--rootless] [--bundle DIR]");
+	}
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	char *text = spec_default(rootless);
+	/* As runc: never overwrite one. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd == -1 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		free(text);
+		if (errno == EEXIST)
+			return invalid(&e, "File %s exists. Remove it first", path), report(&e);
+		return fail(&e, errno, "write", "%s", path), report(&e);
+	}
+	close(fd);
+	free(text);
+	return 0;
+}
+
+/* pause and resume: the freezer (v1 freezer.state, v2 cgroup.freeze) stops every process in the group. */
+static int freeze(int argc, char *argv[], bool frozen)
+{
+	struct state st;
+	struct error e = {0};
+
+	if (argc != 2)
+		return usage_error(frozen ? "pause" : "resume", "want ID");
+	int lock = state_open(global.root, argv[1], &st, &e);
+	if (lock == -1)
+		return report(&e);
+	if (st.cgroup[0] == '\0') {
+		invalid(&e, "container %s has no cgroup (rootless): nothing can freeze it", st.id);
+	} else if (st.status == STATUS_STOPPED) {
+		invalid(&e, "container %s is not running", st.id);
+	} else {
+		struct cgroup cg = {.version = st.cgroup[0] == '2' ? CGROUP_V2 : CGROUP_V1};
+		snprintf(cg.path, sizeof(cg.path), "%.4095s", st.cgroup + 2);
+		cgroup_freeze(&cg, frozen, &e);
+	}
+	close(lock);
+	state_free(&st);
+	return e.call[0] || e.object[0] ? report(&e) : 0;
+}
+
+static int cmd_pause(int argc, char *argv[])
+{
+	return freeze(argc, argv, true);
+}
+
+static int cmd_resume(int argc, char *argv[])
+{
+	return freeze(argc, argv, false);
+}
+
+/* ps: the processes in its cgroup (runc runs ps(1) on them; we read /proc). */
+static int cmd_ps(int argc, char *argv[])
+{
+	static const struct option options[] = {{"format", required_argument, NULL, 'f'},
+						{NULL, 0, NULL, 0}};
+	struct state st;
+	struct error e = {0};
+	bool json = false;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f:", options, NULL)) != -1) {
+		if (opt != 'f' || (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0))
+			return usage_error("ps", "want [--format table|json] ID");
+		json = strcmp(optarg, "json") == 0;
+	}
+	if (optind != argc - 1)
+		return usage_error("ps", "want [--format table|json] ID");
+	int lock = state_open(global.root, argv[optind], &st, &e);
+	if (lock == -1)
+		return report(&e);
+	pid_t *pids = NULL;
+	size_t n = 0;
+	if (st.cgroup[0] == '\0') {
+		/* Rootless: no group of its own; its first process is what we know. */
+		pids = malloc(sizeof(*pids));
+		if (pids != NULL && st.status != STATUS_STOPPED)
+			pids[n++] = st.pid;
+	} else {
+		struct cgroup cg = {.version = st.cgroup[0] == '2' ? CGROUP_V2 : CGROUP_V1};
+		snprintf(cg.path, sizeof(cg.path), "%.4095s", st.cgroup + 2);
+		cgroup_pids(&cg, &pids, &n, &e);
+	}
+	if (json) {
+		json_object *array = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(array, json_object_new_int(pids[i]));
+		printf("%s\n", json_object_to_json_string_ext(array, JSON_C_TO_STRING_PLAIN));
+		json_object_put(array);
+	} else {
+		printf("%-8s %s\n", "PID", "CMD");
+		for (size_t i = 0; i < n; i++) {
+			char path[64], cmd[4096] = "";
+			snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pids[i]);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			ssize_t len = fd == -1 ? 0 : read(fd, cmd, sizeof(cmd) - 1);
+			if (fd != -1)
+				close(fd);
+			for (ssize_t k = 0; k + 1 < len; k++)
+				if (cmd[k] == '\0')
+					cmd[k] = ' ';
+			printf("%-8d %s\n", (int)pids[i], len > 0 ? cmd : "?");
+		}
+	}
+	free(pids);
+	close(lock);
+	state_free(&st);
+	return e.call[0] || e.object[0] ? report(&e) : 0;
+}
+
+static json_object *strings(const char *const list[])
+{
+	json_object *array = json_object_new_array();
+
+	for (size_t i = 0; list[i] != NULL; i++)
+		json_object_array_add(array, json_object_new_string(list[i]));
+	return array;
+}
+
+/* features: what this runtime can do (runtime-spec features.md), for engines to ask. */
+static int cmd_features(int argc, char *argv[])
+{
+	static const char *const hooks[] = {"prestart", "createRuntime", "createContainer",
+					    "startContainer", "poststart", "poststop", NULL};
+	static const char *const mount_options[] = {
+		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
+		"mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime",
+		"nostrictatime", "nosuid", "private", "rbind", "relatime", "remount", "ro",
+		"rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "slave",
+		"strictatime", "suid", "sync", "unbindable", NULL};
+	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
+						 "pid",    "time", "user",  "uts",     NULL};
+	static const char *const actions[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+					      "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+					      "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+					      NULL};
+	static const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+						"SCMP_CMP_NE", NULL};
+	static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
+					    "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL};
+	(void)argv;
+	if (argc != 1)
+		return usage_error("features", "takes no argument");
+	json_object *o = json_object_new_object(), *linux_features = json_object_new_object();
+	json_object *caps = json_object_new_array(), *cgroup = json_object_new_object();
+	json_object *seccomp = json_object_new_object(), *off = json_object_new_object();
+	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
+	json_object_object_add(o, "ociVersionMax", json_object_new_string("1.2.0"));
+	json_object_object_add(o, "hooks", strings(hooks));
+	json_object_object_add(o, "mountOptions", strings(mount_options));
+	json_object_object_add(linux_features, "namespaces", strings(namespaces));
+	for (int i = 0; i < capability_count; i++)
+		json_object_array_add(caps, json_object_new_string(capability_names[i]));
+	json_object_object_add(linux_features, "capabilities", caps);
+	json_object_object_add(cgroup, "v1", json_object_new_boolean(true));
+	json_object_object_add(cgroup, "v2", json_object_new_boolean(true));
+	json_object_object_add(cgroup, "systemd", json_object_new_boolean(false));
+	json_object_object_add(cgroup, "systemdUser", json_object_new_boolean(false));
+	json_object_object_add(linux_features, "cgroup", cgroup);
+	json_object_object_add(seccomp, "enabled", json_object_new_boolean(true));
+	json_object_object_add(seccomp, "actions", strings(actions));
+	json_object_object_add(seccomp, "operators", strings(operators));
+	json_object_object_add(seccomp, "archs", strings(archs));
+	json_object_object_add(linux_features, "seccomp", seccomp);
+	json_object_object_add(off, "enabled", json_object_new_boolean(false));
+	json_object_object_add(linux_features, "selinux", off);
+	json_object_object_add(o, "linux", linux_features);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: dcrun [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND\n"
+	      "An OCI runtime: chapter 12 of Demystifying Containers, with runc's command line.\n"
+	      "\n"
+	      "  spec [--rootless] [--bundle DIR]   write a default config.json\n"
+	      "  create [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET]\n"
+	      "         [--preserve-fds N] ID      build a container, its process waiting\n"
+	      "  start ID                           let the created container run\n"
+	      "  run [--bundle DIR] [--detach] [--pid-file FILE] ID\n"
+	      "                                     create and start; wait unless --detach\n"
+	      "  state ID                           the OCI state, as JSON\n"
+	      "  kill [--all] ID [SIGNAL]           signal its process (default TERM)\n"
+	      "  delete [--force] ID                remove a stopped (or, forced, any) container\n"
+	      "  list [--format table|json] [--quiet]\n"
+	      "  pause ID, resume ID                freeze and thaw its processes\n"
+	      "  ps [--format table|json] ID        its processes\n"
+	      "  features                           what this runtime can do, as JSON\n"
+	      "\n"
+	      "  --root DIR         the state directory (default /run/dcrun; rootless:\n"
+	      "                     $XDG_RUNTIME_DIR/dcrun)\n"
+	      "  --log FILE         append errors to FILE\n"
+	      "  --log-format text|json   their format (json: what conmon reads)\n"
+	      "  --debug            more in the log\n"
+	      "  --systemd-cgroup   refused: dcrun has no systemd cgroup driver\n"
+	      "  --version, --help\n",
+	      out);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char *argv[]);
+	} commands[] = {
+		{"create", cmd_create}, {"start", cmd_start},   {"state", cmd_state},
+		{"kill", cmd_kill},     {"delete", cmd_delete}, {"run", cmd_run},
+		{"list", cmd_list},     {"spec", cmd_spec},     {"pause", cmd_pause},
+		{"resume", cmd_resume}, {"ps", cmd_ps},         {"features", cmd_features},
+	};
+	struct error e = {0};
+	int i = 1;
+
+	/* The global options come before the command, as runc's. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *arg = argv[i];
+		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *eq = strchr(arg, '=');
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+		if (eq)
+			value = eq + 1;
+		bool takes_value = strcmp(name, "--root") == 0 || strcmp(name, "--log") == 0 ||
+				   strcmp(name, "--log-format") == 0;
+		if (takes_value && value == NULL)
+			return usage_error(name, "needs a value");
+		if (strcmp(name, "--root") == 0)
+			global.root = value;
+		else if (strcmp(name, "--log") == 0)
+			global.log = value;
+		else if (strcmp(name, "--log-format") == 0)
+			global.log_json = strcmp(value, "json") == 0;
+		else if (strcmp(name, "--debug") == 0)
+			global.debug = true;
+		else if (strcmp(name, "--systemd-cgroup") == 0)
+			return invalid(&e, "--systemd-cgroup: dcrun has no systemd cgroup driver; use "
+					   "cgroupfs (podman --cgroup-manager cgroupfs)"),
+			       report(&e);
+		else if (strcmp(name, "--version") == 0 || strcmp(name, "-v") == 0) {
+			printf("dcrun version %s\nspec: 1.2.0\n", DCRUN_VERSION);
+			return 0;
+		} else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			return usage_error(name, "unknown global option");
+		}
+		if (takes_value && !eq)
+			i++;
+	}
+	global.root = state_root(global.root);
+	if (i >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(argv[i], commands[c].name) == 0)
+			return commands[c].run(argc - i, argv + i);
+	}
+	fprintf(stderr, "dcrun: unknown command \"%s\" (see dcrun --help)\n", argv[i]);
+	return 1;
+}

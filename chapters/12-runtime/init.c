@@ -1,0 +1,207 @@
+/*
+ * init.c: the container's side, from clone(2) to execve(2), in runc's
+ * order (standard_init_linux.go): wait for the host's go-ahead (the id
+ * maps and the cgroup come first), become root of the user namespace,
+ * the cgroup and time namespaces, the hostname, the filesystem, the
+ * sysctls, the limits, the user and capabilities, the environment and
+ * working directory -- then report "ready", wait on exec.fifo until
+ * `start`, load the seccomp filter last, and become the process.
+ *
+ * Nothing here exits on an error: the error object goes up the sync
+ * channel to `create`, which prints it once and undoes what it made.
+ */
+#include "runtime.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static bool has_namespace(const struct spec *spec, int type, bool new_only)
+{
+	for (size_t i = 0; i < spec->nnamespaces; i++) {
+		if (spec->namespaces[i].type == type && (!new_only || !spec->namespaces[i].path))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The time namespace's offsets can be written only before any process
+ * is in it (time_namespaces(7)): unshare makes it for our children, we
+ * write the offsets, then enter it ourselves with setns(2), so that the
+ * process execve starts sees the offsets too.
+ */
+static int enter_time_namespace(const struct spec *spec, struct error *e)
+{
+	char offsets[128];
+
+	if (unshare(CLONE_NEWTIME) == -1)
+		return fail(e, errno, "unshare", "CLONE_NEWTIME");
+	snprintf(offsets, sizeof(offsets), "monotonic %lld %u\nboottime %lld %u\n",
+		 (long long)spec->monotonic_secs, spec->monotonic_nanosecs,
+		 (long long)spec->boottime_secs, spec->boottime_nanosecs);
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		return fail(e, errno, "open", "/proc/self/timens_offsets");
+	if (write(fd, offsets, strlen(offsets)) != (ssize_t)strlen(offsets)) {
+		int err = errno;
+		close(fd);
+		return fail(e, err, "write", "timens_offsets");
+	}
+	close(fd);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || setns(fd, CLONE_NEWTIME) == -1)
+		return fail(e, errno, "setns", "/proc/self/ns/time_for_children");
+	close(fd);
+	return 0;
+}
+
+/* linux.sysctl: "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward (spec.c checked the names). */
+static int write_sysctls(const struct spec *spec, struct error *e)
+{
+	for (size_t i = 0; i < spec->nsysctl; i++) {
+		char path[4096];
+		int n = snprintf(path, sizeof(path), "/proc/sys/%s", spec->sysctl[i].key);
+		for (char *p = path + 10; n > 0 && *p != '\0'; p++)
+			if (*p == '.')
+				*p = '/';
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		const char *value = spec->sysctl[i].value;
+		if (fd == -1 || write(fd, value, strlen(value)) != (ssize_t)strlen(value)) {
+			int err = errno;
+			if (fd != -1)
+				close(fd);
+			return fail(e, err, "write", "sysctl %s", spec->sysctl[i].key);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * No descriptor of ours may reach the process but 0-2, the
+ * --preserve-fds ones after them (runc's LISTEN_FDS), and, until
+ * execve, the two we still need (close-on-exec). Listed from the
+ * container's own /proc, which rootfs_prepare mounted.
+ */
+static int close_descriptors(int keep_to, int sync, int fifo, struct error *e)
+{
+	DIR *d = opendir("/proc/self/fd");
+
+	if (d == NULL)
+		return fail(e, errno, "opendir", "/proc/self/fd");
+	for (struct dirent *entry; (entry = readdir(d)) != NULL;) {
+		int fd = atoi(entry->d_name);
+		if (fd < keep_to || fd == sync || fd == fifo || fd == dirfd(d))
+			continue;
+		close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* The steps up to "ready": -1 and *e on the first failure. */
+static int set_up(struct init_args *a, struct error *e)
+{
+	const struct spec *spec = a->spec;
+	char go;
+
+	/* The host writes our maps and joins our cgroup first. EOF: it died. */
+	if (read(a->sync, &go, 1) != 1)
+		_exit(1);
+	if (has_namespace(spec, CLONE_NEWUSER, false) &&
+	    (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1))
+		return fail(e, errno, "setresuid", "0 (is 0 in the uid and gid maps?)");
+	/* Changing uid made us non-dumpable: /proc/self would be out of reach. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+		return fail(e, errno, "prctl", "PR_SET_DUMPABLE");
+	/* After the host put us in our group: its root is then ours. */
+	if (has_namespace(spec, CLONE_NEWCGROUP, true) && unshare(CLONE_NEWCGROUP) == -1)
+		return fail(e, errno, "unshare", "CLONE_NEWCGROUP");
+	if (spec->time_offsets_set && has_namespace(spec, CLONE_NEWTIME, true) &&
+	    enter_time_namespace(spec, e) == -1)
+		return -1;
+	else if (!spec->time_offsets_set && has_namespace(spec, CLONE_NEWTIME, true) &&
+		 unshare(CLONE_NEWTIME) == -1)
+		return fail(e, errno, "unshare", "CLONE_NEWTIME");
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) == -1)
+		return fail(e, errno, "sethostname", "%s", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) == -1)
+		return fail(e, errno, "setdomainname", "%s", spec->domainname);
+	if (has_namespace(spec, CLONE_NEWNS, false) &&
+	    rootfs_prepare(spec, a->o->bundle, a->o->rootless, e) == -1)
+		return -1;
+	if (write_sysctls(spec, e) == -1 ||
+	    (has_namespace(spec, CLONE_NEWNS, false) && rootfs_finish(spec, e) == -1) ||
+	    security_limits(spec, e) == -1)
+		return -1;
+	/*
+	 * Without no_new_privs, the kernel lets only a holder of
+	 * CAP_SYS_ADMIN load a filter: load it now, before the capabilities
+	 * go (runc does the same), and live with it for the last steps.
+	 */
+	if (!spec->no_new_privileges && a->seccomp != NULL) {
+		if (security_seccomp_load(a->seccomp, e) == -1)
+			return -1;
+		security_seccomp_free(a->seccomp);
+		a->seccomp = NULL;
+	}
+	if (security_user_and_capabilities(spec, e) == -1)
+		return -1;
+	if (chdir(spec->cwd) == -1)
+		return fail(e, errno, "chdir", "process.cwd %s", spec->cwd);
+	if (clearenv() != 0)
+		return fail(e, ENOMEM, "clearenv", "the environment");
+	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL; i++) {
+		if (putenv(spec->env[i]) != 0)
+			return fail(e, errno, "putenv", "%s", spec->env[i]);
+	}
+	return close_descriptors(3 + a->o->preserve_fds, a->sync, a->fifo_fd, e);
+}
+
+int init_main(void *arg)
+{
+	struct init_args *a = arg;
+	struct error e = {0};
+	char path[64];
+
+	if (set_up(a, &e) == -1) {
+		if (write(a->sync, &e, sizeof(e)) != sizeof(e))
+			_exit(2);
+		_exit(1);
+	}
+	/* Ready: an empty report. Then wait for `start` on exec.fifo. */
+	if (write(a->sync, &e, sizeof(e)) != sizeof(e))
+		_exit(1);
+	close(a->sync);
+	/*
+	 * A change of uid (process.user) made us non-dumpable, and
+	 * /proc/self/fd then belongs to root: be dumpable for this open.
+	 * Nothing else runs in the container yet, and execve decides anew.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+		_exit(1);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo_fd);
+	int fifo = open(path, O_WRONLY | O_CLOEXEC);
+	if (fifo == -1 || write(fifo, "0", 1) != 1)
+		_exit(1);
+	close(fifo);
+	close(a->fifo_fd);
+	/* Last, as runc: the filter would refuse what the steps above needed. */
+	if (security_seccomp_load(a->seccomp, &e) == -1) {
+		error_print(&e, stderr);
+		_exit(1);
+	}
+	execvp(a->spec->args[0], a->spec->args);
+	int err = errno;
+	fail(&e, err, "exec", "\"%s\"", a->spec->args[0]);
+	error_print(&e, stderr);
+	_exit(err == ENOENT ? 127 : 126);
+}

@@ -1,0 +1,227 @@
+/*
+ * process.c: the host's side of starting a container (runc's
+ * process_linux.go). Clone the first process into its new namespaces
+ * (a short-lived joiner first, for those config.json names by path),
+ * write its id maps, put it in its cgroup, then let it go and wait for
+ * its report: "ready", once it has built its world and waits on
+ * exec.fifo, or the error that stopped it.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The namespaces clone(2) can make: not time (its flag is part of clone's exit signal). */
+static int clone_flags(const struct spec *spec)
+{
+	int flags = 0;
+
+	for (size_t i = 0; i < spec->nnamespaces; i++) {
+		int type = spec->namespaces[i].type;
+		/* cgroup and time: init unshares them itself, at the right moment. */
+		if (spec->namespaces[i].path == NULL && type != CLONE_NEWTIME &&
+		    type != CLONE_NEWCGROUP)
+			flags |= type;
+	}
+	return flags;
+}
+
+/*
+ * clone(2) makes new namespaces but joins none; setns(2) joins, for its
+ * caller only. So, as chapter 11's --join, a helper process joins the
+ * ones named by path -- the others first, while it has the host's
+ * privileges, the user namespace last -- then clones the container with
+ * CLONE_PARENT, making it our child, and exits.
+ */
+static pid_t clone_into(const struct spec *spec, int flags, struct init_args *args,
+			struct error *e)
+{
+	static char stack[1024 * 1024] __attribute__((aligned(16)));
+	char *top = stack + sizeof(stack);
+	bool joins = false;
+	int channel[2], status;
+	pid_t pid = -1;
+
+	for (size_t i = 0; i < spec->nnamespaces; i++)
+		joins |= spec->namespaces[i].path != NULL;
+	if (!joins) {
+		pid = clone(init_main, top, flags | SIGCHLD, args);
+		return pid == -1 ? fail(e, errno, "clone", "the container's namespaces") : pid;
+	}
+	if (pipe2(channel, O_CLOEXEC) == -1)
+		return fail(e, errno, "pipe2", "the joiner");
+	pid_t helper = fork();
+	if (helper == -1)
+		return fail(e, errno, "fork", "the joiner");
+	if (helper == 0) {
+		struct error mine = {0};
+		for (int user = 0; user <= 1 && mine.call[0] == '\0'; user++) {
+			for (size_t i = 0; i < spec->nnamespaces; i++) {
+				const struct spec_namespace *ns = &spec->namespaces[i];
+				if (ns->path == NULL || (ns->type == CLONE_NEWUSER) != user)
+					continue;
+				int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+				if (fd == -1 || setns(fd, ns->type) == -1) {
+					fail(&mine, errno, fd == -1 ? "open" : "setns", "%s", ns->path);
+					break;
+				}
+				close(fd);
+			}
+		}
+		if (mine.call[0] == '\0') {
+			pid = clone(init_main, top, flags | CLONE_PARENT | SIGCHLD, args);
+			if (pid == -1)
+				fail(&mine, errno, "clone", "the container's namespaces");
+		}
+		if (write(channel[1], &pid, sizeof(pid)) != sizeof(pid) ||
+		    write(channel[1], &mine, sizeof(mine)) != sizeof(mine))
+			_exit(1);
+		_exit(0);
+	}
+	close(channel[1]);
+	if (read(channel[0], &pid, sizeof(pid)) != sizeof(pid) ||
+	    read(channel[0], e, sizeof(*e)) != sizeof(*e)) {
+		pid = -1;
+		fail(e, EPIPE, "read", "the joiner's report");
+	}
+	close(channel[0]);
+	while (waitpid(helper, &status, 0) == -1 && errno == EINTR)
+		;
+	return pid;
+}
+
+/* /proc/PID/uid_map and friends: written from outside, by us (user_namespaces(7)). */
+static int write_proc(pid_t pid, const char *name, const char *text, struct error *e)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		return fail(e, errno, "open", "%s", path);
+	ssize_t n = write(fd, text, strlen(text));
+	int err = errno;
+	close(fd);
+	if (n != (ssize_t)strlen(text))
+		return fail_hint(e, geteuid() != 0 ? HINT_ROOTLESS_MAPS : HINT_NONE, err,
+				 "write", "%s \"%.*s\"", name, (int)strcspn(text, "\n"), text);
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *name, const struct spec_id_map *map, size_t n,
+		     struct error *e)
+{
+	char text[4096] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < n && used < sizeof(text); i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%u %u %u\n",
+					 map[i].container_id, map[i].host_id, map[i].size);
+	return write_proc(pid, name, text, e);
+}
+
+/*
+ * Without privilege, gid_map may be written only after setgroups is
+ * denied: else a process could drop a group that was there to deny it
+ * access. Root need not, and leaves additionalGids possible.
+ */
+static int write_id_maps(const struct spec *spec, pid_t pid, struct error *e)
+{
+	if (write_map(pid, "uid_map", spec->uid_mappings, spec->nuid_mappings, e) == -1)
+		return -1;
+	if (geteuid() != 0 && write_proc(pid, "setgroups", "deny", e) == -1)
+		return -1;
+	return write_map(pid, "gid_map", spec->gid_mappings, spec->ngid_mappings, e);
+}
+
+static bool makes_user_namespace(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->nnamespaces; i++) {
+		if (spec->namespaces[i].type == CLONE_NEWUSER && spec->namespaces[i].path == NULL)
+			return true;
+	}
+	return false;
+}
+
+pid_t process_create(const struct spec *spec, const struct create_options *o,
+		     const struct cgroup *cg, struct error *e)
+{
+	int sync[2];
+	char go = 'g';
+	struct init_args args = {.spec = spec, .o = o, .fifo_fd = o->fifo_fd};
+
+	/*
+	 * On the host, before clone: the compiled filter's cache is the
+	 * host's, under --root (after pivot_root the path would name a file
+	 * in the container's rootfs). The child gets its own copy.
+	 */
+	if (security_seccomp_prepare(spec, o->root, &args.seccomp, e) == -1)
+		return -1;
+	/* Datagrams: the report arrives whole, or EOF says the child died. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) == -1) {
+		security_seccomp_free(args.seccomp);
+		return fail(e, errno, "socketpair", "the sync channel");
+	}
+	args.sync = sync[1];
+	pid_t pid = clone_into(spec, clone_flags(spec), &args, e);
+	security_seccomp_free(args.seccomp);
+	close(sync[1]);
+	if (pid == -1) {
+		close(sync[0]);
+		return -1;
+	}
+	if ((makes_user_namespace(spec) && write_id_maps(spec, pid, e) == -1) ||
+	    (cg != NULL && cgroup_enter(cg, spec, pid, e) == -1) ||
+	    (write(sync[0], &go, 1) != 1 && fail(e, errno, "write", "the go-ahead") == -1))
+		goto failed;
+
+	/* Its report: an empty error when it is ready, else the one that stopped it. */
+	struct error report;
+	ssize_t n = read(sync[0], &report, sizeof(report));
+	if (n != sizeof(report)) {
+		fail(e, n == -1 ? errno : EPIPE, "read", "the container's report (did it die?)");
+		goto failed;
+	}
+	if (report.call[0] != '\0' || report.object[0] != '\0') {
+		*e = report;
+		goto failed;
+	}
+	close(sync[0]);
+	return pid;
+failed:
+	close(sync[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/*
+ * start: open exec.fifo for reading. init is blocked opening it for
+ * writing (a FIFO's open waits for the other end); the two opens meet,
+ * init writes one byte and goes on to execve. Unlinked after, so that a
+ * second start finds no fifo: the container has started.
+ */
+int process_start(const char *fifo_path, struct error *e)
+{
+	char byte;
+	int fd = open(fifo_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return fail(e, errno, "open", "%s", fifo_path);
+	ssize_t n = read(fd, &byte, 1);
+	int err = errno;
+	close(fd);
+	if (n != 1)
+		return fail(e, n == 0 ? EPIPE : err, "read", "%s (the container's init is gone)",
+			    fifo_path);
+	if (unlink(fifo_path) == -1)
+		return fail(e, errno, "unlink", "%s", fifo_path);
+	return 0;
+}
