@@ -10,6 +10,7 @@
 #   make unit             the parsers and message builders: seconds, no root
 #   make diff CH=02       what chapter 02 adds to chapter 01
 #   make doctor           what this machine can run, chapter by chapter
+#   sudo make bench       dcrun, runc and crun side by side (hyperfine)
 #   make slides           the deck, as offline HTML files (workshop and talk)
 #   make lint             cppcheck, shellcheck, gcc -fanalyzer (make test runs it)
 #   make lint-format      clang-format --dry-run on the C files (.clang-format)
@@ -59,7 +60,7 @@ ROOTFS := $(BUILD)/rootfs
 IMPL ?= chapters
 CH_DIR = $(notdir $(firstword $(wildcard solutions/$(CH) solutions/$(CH)-*)))
 
-.PHONY: all deps deps-all rootfs demo test check diff doctor slides clean exercises lessons test-programs \
+.PHONY: all deps deps-all rootfs demo test check diff doctor bench slides clean exercises lessons test-programs \
 	lint lint-cppcheck lint-shellcheck lint-analyzer lint-format compile-commands
 
 all: $(SOL_PROGS) $(EX_PROGS) $(filter solutions/% chapters/%,$(LINKED_TOOLS))
@@ -336,6 +337,10 @@ deps-all:
 
 doctor:
 	@tests/doctor.sh
+
+# dcrun next to runc and crun, run of /bin/true: hyperfine's figures and ratios.
+bench: solutions/12-runtime/dcrun $(TEST_ROOTFS)/.rootfs-fetch
+	@BUILD=$(BUILD) tests/bench.sh
 
 rootfs: $(ROOTFS)/.rootfs-fetch
 
