@@ -200,6 +200,15 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 		invalid(e, "process.selinuxLabel: SELinux is not supported by dcrun");
 		goto out;
 	}
+	/* Rootless, there is no cgroup of ours to hold a limit: refuse, rather than run unlimited. */
+	if (rootless && (spec.resources.memory_limit > 0 || spec.resources.memory_reservation > 0 ||
+			 spec.resources.memory_swap > 0 || spec.resources.cpu_shares > 0 ||
+			 spec.resources.cpu_quota > 0 || spec.resources.pids_limit > 0 ||
+			 spec.resources.cpu_cpus != NULL || spec.resources.cpu_mems != NULL)) {
+		invalid(e, "linux.resources: a rootless dcrun makes no cgroup, so it cannot hold "
+			   "these limits (run as root, or leave them out)");
+		goto out;
+	}
 	if (!rootless && cgroup_resolve(&spec, a->id, &cg, e) == -1)
 		goto out;
 

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -107,6 +109,31 @@ static int close_descriptors(int keep_to, int sync, int fifo, struct error *e)
 	return 0;
 }
 
+/*
+ * A new network namespace has one interface, lo, and it is down: bring
+ * it up, as runc does, so that 127.0.0.1 works. (Anything more -- a
+ * veth, an address -- is the engine's, through CNI or netavark, between
+ * create and start: that is why the lifecycle has two steps.)
+ */
+static int bring_up_loopback(struct error *e)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd == -1 || ioctl(fd, SIOCGIFFLAGS, &ifr) == -1) {
+		int err = errno;
+		if (fd != -1)
+			close(fd);
+		return fail(e, err, "SIOCGIFFLAGS", "lo");
+	}
+	ifr.ifr_flags |= IFF_UP;
+	int rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	int err = errno;
+	close(fd);
+	return rc == -1 ? fail(e, err, "SIOCSIFFLAGS", "lo up") : 0;
+}
+
 /* The steps up to "ready": -1 and *e on the first failure. */
 static int set_up(struct init_args *a, struct error *e)
 {
@@ -131,6 +158,8 @@ static int set_up(struct init_args *a, struct error *e)
 	else if (!spec->time_offsets_set && has_namespace(spec, CLONE_NEWTIME, true) &&
 		 unshare(CLONE_NEWTIME) == -1)
 		return fail(e, errno, "unshare", "CLONE_NEWTIME");
+	if (has_namespace(spec, CLONE_NEWNET, true) && bring_up_loopback(e) == -1)
+		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) == -1)
 		return fail(e, errno, "sethostname", "%s", spec->hostname);
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) == -1)
