@@ -321,6 +321,11 @@ static void tool_argv(const char **argv, size_t max, const char *const prefix[],
 {
 	size_t n = 0;
 
+	/* Chapter 12: the same request, as a bundle for dcrun. */
+	if (strcmp(program, "container") == 0 && runtime_adapter_active()) {
+		args = runtime_adapter_args(args, for_nobody);
+		program = "dcrun";
+	}
 	for (size_t i = 0; prefix && prefix[i] != NULL && n + 2 < max; i++)
 		argv[n++] = prefix[i];
 	free(wrap_copy);

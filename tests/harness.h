@@ -79,6 +79,15 @@ void run_start_argv(struct run *r, const char *const argv[]);
 /* The chapter under test, as a number: 11 for "11-compose" (the name given to dc_run_tests). */
 int test_chapter(void);
 
+/*
+ * Chapter 12 (tests/runtime-adapter.c): when $DC_IMPL holds dcrun and no
+ * container, a run of "container ARGS" writes a bundle for ARGS and runs
+ * dcrun's arguments instead (the bundle goes with the test's temporary
+ * directories). What config.json cannot say fails the test.
+ */
+bool runtime_adapter_active(void);
+const char *const *runtime_adapter_args(const char *const args[], bool rootless);
+
 /* Shorthand: run_tool(r, "container", args, NULL). */
 void run_container(struct run *r, const char *const args[]);
 
