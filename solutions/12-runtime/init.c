@@ -200,6 +200,12 @@ int init_main(void *arg)
 	struct init_args *a = arg;
 	struct error e = {0};
 	char path[64];
+	sigset_t none;
+
+	/* `run` blocks the signals it passes on; a blocked set survives execve. */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		_exit(1);
 
 	if (set_up(a, &e) == -1) {
 		if (write(a->sync, &e, sizeof(e)) != sizeof(e))

@@ -250,15 +250,16 @@ unsigned long long process_start_time(pid_t pid)
 	text[n] = '\0';
 	/* The command name, field 2, may hold spaces and ")": skip past the last ")". */
 	const char *p = strrchr(text, ')');
-	if (p == NULL)
+	/* Field 3, the state: a zombie is a process that has ended. (Never
+	 * search the whole line: the name is the process's to choose.) */
+	if (p == NULL || p[1] != ' ' || p[2] == 'Z')
 		return 0;
 	/* Fields 3 to 21, then 22. */
 	for (int field = 3; field < 22 && p != NULL; field++)
 		p = strchr(p + 2, ' ');
 	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
 		return 0;
-	/* A zombie is a process that has ended. */
-	return strstr(text, ") Z ") != NULL ? 0 : start;
+	return start;
 }
 
 enum status state_status(const char *root, const struct state *st)

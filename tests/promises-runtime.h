@@ -1,0 +1,75 @@
+/*
+ * The promises of chapter 12 (runtime): dcrun, an OCI runtime with runc's
+ * command line. Each test writes a bundle (a config.json from `dcrun spec`,
+ * edited, and the test rootfs as root.path), drives dcrun as runc's users
+ * do (create, start, state, kill, delete, run, pause, resume, ps, list),
+ * and checks what the container and the host show: the lifecycle, the
+ * state, config.json honoured, bad bundles refused with nothing left
+ * behind, and podman driving dcrun as its runtime.
+ */
+#ifndef PROMISES_RUNTIME_H
+#define PROMISES_RUNTIME_H
+
+#include "harness.h"
+
+/*
+ * Group setup: the harness's, dcrun present, and the test process made a
+ * child subreaper, so that the containers create leaves behind (whose
+ * parent, dcrun, has exited) are reaped by the tests rather than left as
+ * zombies under an init that may not reap. Group teardown removes the
+ * podman storage the podman tests made.
+ */
+int runtime_setup(void **state);
+int runtime_teardown(void **state);
+
+/*
+ * After every test, even a failed one: delete --force every container
+ * left under the test's --root, end its sleepers, reap what the tests
+ * inherited, remove the podman containers, then the harness's cleanup.
+ */
+int runtime_teardown_test(void **state);
+#define dc_runtime_promise(f) cmocka_unit_test_teardown(f, runtime_teardown_test)
+
+/* The lifecycle */
+void test_create_leaves_the_process_waiting_for_start(void **state);
+void test_state_reports_stopped_once_the_process_has_ended(void **state);
+void test_state_is_the_oci_state(void **state);
+void test_delete_removes_the_state_directory_and_the_group(void **state);
+void test_run_exits_with_the_containers_status(void **state);
+void test_run_detach_returns_with_the_container_running(void **state);
+
+/* kill and delete */
+void test_kill_takes_signal_names_and_numbers(void **state);
+void test_command_starts_with_no_signal_blocked(void **state);
+void test_kill_all_reaches_every_process(void **state);
+void test_kill_of_a_stopped_container_is_an_error(void **state);
+void test_delete_refuses_a_running_container_unless_forced(void **state);
+void test_reused_pid_is_not_taken_for_the_container(void **state);
+void test_container_cannot_pass_itself_off_as_stopped(void **state);
+
+/* Ids, pause, ps and list */
+void test_id_in_use_is_refused_and_the_first_is_untouched(void **state);
+void test_ids_with_slash_or_dot_dot_are_refused(void **state);
+void test_paused_container_uses_no_cpu_until_resumed(void **state);
+void test_ps_and_list_show_the_containers(void **state);
+
+/* Bad bundles */
+void test_bad_bundle_is_refused_and_leaves_nothing(void **state);
+
+/* config.json is honoured */
+void test_process_settings_are_honoured(void **state);
+void test_user_is_honoured_with_and_without_a_user_namespace(void **state);
+void test_resources_are_written_to_the_cgroups_path(void **state);
+void test_masked_and_read_only_paths_are_honoured(void **state);
+void test_bind_and_tmpfs_mounts_are_made(void **state);
+void test_namespace_path_joins_another_containers_network(void **state);
+void test_seccomp_profile_from_config_is_applied(void **state);
+
+/* podman drives it */
+void test_podman_run_returns_the_exit_status(void **state);
+void test_podman_process_options_reach_the_container(void **state);
+void test_podman_isolation_options_work(void **state);
+void test_podman_limits_are_seen_inside(void **state);
+void test_podman_detached_container_stops_and_is_removed(void **state);
+
+#endif
