@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -107,6 +109,54 @@ static int close_descriptors(int keep_to, int sync, int fifo, struct error *e)
 	return 0;
 }
 
+/*
+ * A new network namespace has one interface, lo, and it is down: bring
+ * it up, as runc does, so that 127.0.0.1 works. (Anything more -- a
+ * veth, an address -- is the engine's, through CNI or netavark, between
+ * create and start: that is why the lifecycle has two steps.)
+ */
+static int bring_up_loopback(struct error *e)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd == -1 || ioctl(fd, SIOCGIFFLAGS, &ifr) == -1) {
+		int err = errno;
+		if (fd != -1)
+			close(fd);
+		return fail(e, err, "SIOCGIFFLAGS", "lo");
+	}
+	ifr.ifr_flags |= IFF_UP;
+	int rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	int err = errno;
+	close(fd);
+	return rc == -1 ? fail(e, err, "SIOCSIFFLAGS", "lo up") : 0;
+}
+
+/*
+ * process.args[0], looked up now -- in the container's root, with its
+ * PATH, as its user -- so that a missing program fails `create`, which
+ * can still say so, rather than the process after `start` (runc's
+ * LookPath does the same).
+ */
+static int find_program(const char *name, struct error *e)
+{
+	const char *path = getenv("PATH");
+	char candidate[4096];
+
+	if (strchr(name, '/') != NULL)
+		return access(name, X_OK) == 0 ? 0 : fail(e, errno, "exec", "\"%s\"", name);
+	for (const char *dir = path ? path : "/usr/bin:/bin"; *dir != '\0';) {
+		size_t len = strcspn(dir, ":");
+		snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, len ? dir : ".", name);
+		if (access(candidate, X_OK) == 0)
+			return 0;
+		dir += len + (dir[len] == ':');
+	}
+	return fail(e, ENOENT, "exec", "\"%s\" (not found in the container's PATH)", name);
+}
+
 /* The steps up to "ready": -1 and *e on the first failure. */
 static int set_up(struct init_args *a, struct error *e)
 {
@@ -131,6 +181,8 @@ static int set_up(struct init_args *a, struct error *e)
 	else if (!spec->time_offsets_set && has_namespace(spec, CLONE_NEWTIME, true) &&
 		 unshare(CLONE_NEWTIME) == -1)
 		return fail(e, errno, "unshare", "CLONE_NEWTIME");
+	if (has_namespace(spec, CLONE_NEWNET, true) && bring_up_loopback(e) == -1)
+		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) == -1)
 		return fail(e, errno, "sethostname", "%s", spec->hostname);
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) == -1)
@@ -163,6 +215,8 @@ static int set_up(struct init_args *a, struct error *e)
 		if (putenv(spec->env[i]) != 0)
 			return fail(e, errno, "putenv", "%s", spec->env[i]);
 	}
+	if (find_program(spec->args[0], e) == -1)
+		return -1;
 	return close_descriptors(3 + a->o->preserve_fds, a->sync, a->fifo_fd, e);
 }
 
@@ -171,6 +225,12 @@ int init_main(void *arg)
 	struct init_args *a = arg;
 	struct error e = {0};
 	char path[64];
+	sigset_t none;
+
+	/* `run` blocks the signals it passes on; a blocked set survives execve. */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		_exit(1);
 
 	if (set_up(a, &e) == -1) {
 		if (write(a->sync, &e, sizeof(e)) != sizeof(e))

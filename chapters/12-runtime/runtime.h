@@ -84,7 +84,7 @@ const char *hint_text(enum hint hint);
 
 /* --- spec.c -------------------------------------------------------------------- */
 
-/* config.json, as the OCI runtime spec 1.1 describes it: only what dcrun does. */
+/* config.json, as the OCI runtime spec 1.2 describes it: only what dcrun does. */
 enum { CAP_SETS = 5 }; /* bounding, effective, inheritable, permitted, ambient */
 enum cap_set { CAP_BOUNDING, CAP_EFFECTIVE, CAP_INHERITABLE, CAP_PERMITTED, CAP_AMBIENT };
 
@@ -267,14 +267,15 @@ enum status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_PAUSED, ST
 struct state {
 	char id[256];
 	char bundle[4096];
-	char rootfs[8200];   /* absolute */
-	pid_t pid;           /* the container's first process, on the host; 0: none */
+	char rootfs[8200];             /* absolute */
+	pid_t pid;                     /* the container's first process, on the host; 0: none */
 	unsigned long long start_time; /* its field 22 of /proc/PID/stat: a reused pid differs */
-	char created[64];    /* RFC 3339, as runc */
+	char created[64];              /* RFC 3339, as runc */
 	uid_t owner;
-	char cgroup[4100];   /* "V:PATH", what cgroup.c needs to find its groups again ("" for none) */
-	bool rootless;       /* it made no cgroup (and other rootless choices) */
-	enum status status;  /* computed by state_status(), never trusted from the file */
+	char cgroup
+		[4100]; /* "V:PATH", what cgroup.c needs to find its groups again ("" for none) */
+	bool rootless;  /* it made no cgroup (and other rootless choices) */
+	enum status status; /* computed by state_status(), never trusted from the file */
 	struct spec_kv *annotations;
 	size_t nannotations;
 	/* The hooks delete must run (poststop), copied from config.json at create. */
@@ -387,22 +388,22 @@ struct create_options {
 	const char *root, *id, *bundle;
 	const char *console_socket; /* or NULL */
 	int preserve_fds;
-	bool detach;                /* run --detach / create: the process must outlive us */
-	bool foreground;            /* run: we wait for it */
-	int fifo_fd;                /* O_PATH of ROOT/ID/exec.fifo */
+	bool detach;     /* run --detach / create: the process must outlive us */
+	bool foreground; /* run: we wait for it */
+	int fifo_fd;     /* O_PATH of ROOT/ID/exec.fifo */
 	bool rootless;
 };
 pid_t process_create(const struct spec *spec, const struct create_options *o,
 		     const struct cgroup *cg, struct error *e);
 /* start: release the init waiting on exec.fifo. */
-int process_start(const char *fifo_path, struct error *e);
+int process_start(const char *fifo_path, pid_t pid, unsigned long long start_time, struct error *e);
 
 /* The container side, after clone: never returns (execve, or _exit with the error sent up). */
 struct init_args {
 	const struct spec *spec;
 	const struct create_options *o;
-	int sync;     /* socketpair end: the host's go-ahead in, our report out */
-	int fifo_fd;  /* exec.fifo, O_PATH */
+	int sync;    /* socketpair end: the host's go-ahead in, our report out */
+	int fifo_fd; /* exec.fifo, O_PATH */
 	struct seccomp_program *seccomp; /* compiled while privileged, loaded last */
 };
 int init_main(void *arg);

@@ -26,10 +26,12 @@ int state_check_id(const char *id, struct error *e)
 {
 	size_t len = strlen(id);
 
-	if (len == 0 || len > 255 || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					       "0123456789_.+-") != len ||
+	if (len == 0 || len > 255 ||
+	    strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		       "0123456789_.+-") != len ||
 	    strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return invalid(e, "container id \"%s\": want 1 to 255 letters, digits and _.+-", id);
+		return invalid(e, "container id \"%s\": want 1 to 255 letters, digits and _.+-",
+			       id);
 	return 0;
 }
 
@@ -158,7 +160,8 @@ static json_object *state_object(const struct state *st, bool private)
 	json_object_object_add(o, "ociVersion", json_object_new_string("1.2.0"));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
 	json_object_object_add(o, "status", json_object_new_string(status_name(st->status)));
-	json_object_object_add(o, "pid", json_object_new_int(st->status == STATUS_STOPPED ? 0 : st->pid));
+	json_object_object_add(o, "pid",
+			       json_object_new_int(st->status == STATUS_STOPPED ? 0 : st->pid));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
 	json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
@@ -169,7 +172,8 @@ static json_object *state_object(const struct state *st, bool private)
 	json_object_object_add(o, "annotations", ann);
 	if (private) {
 		json_object_object_add(o, "dcrun.pid", json_object_new_int(st->pid));
-		json_object_object_add(o, "dcrun.startTime", json_object_new_int64((int64_t)st->start_time));
+		json_object_object_add(o, "dcrun.startTime",
+				       json_object_new_int64((int64_t)st->start_time));
 		json_object_object_add(o, "dcrun.owner", json_object_new_int64(st->owner));
 		json_object_object_add(o, "dcrun.cgroup", json_object_new_string(st->cgroup));
 		json_object_object_add(o, "dcrun.rootless", json_object_new_int(st->rootless));
@@ -180,8 +184,9 @@ static json_object *state_object(const struct state *st, bool private)
 char *state_json(const struct state *st)
 {
 	json_object *o = state_object(st, false);
-	char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-								      JSON_C_TO_STRING_NOSLASHESCAPE));
+	char *text = strdup(json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return text;
 }
@@ -250,15 +255,16 @@ unsigned long long process_start_time(pid_t pid)
 	text[n] = '\0';
 	/* The command name, field 2, may hold spaces and ")": skip past the last ")". */
 	const char *p = strrchr(text, ')');
-	if (p == NULL)
+	/* Field 3, the state: a zombie is a process that has ended. (Never
+	 * search the whole line: the name is the process's to choose.) */
+	if (p == NULL || p[1] != ' ' || p[2] == 'Z')
 		return 0;
 	/* Fields 3 to 21, then 22. */
 	for (int field = 3; field < 22 && p != NULL; field++)
 		p = strchr(p + 2, ' ');
 	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
 		return 0;
-	/* A zombie is a process that has ended. */
-	return strstr(text, ") Z ") != NULL ? 0 : start;
+	return start;
 }
 
 enum status state_status(const char *root, const struct state *st)

@@ -185,7 +185,8 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 	if (state_check_id(a->id, e) == -1)
 		return -1;
 	if (realpath(a->bundle ? a->bundle : ".", bundle) == NULL)
-		return fail_hint(e, HINT_NO_BUNDLE, errno, "bundle", "%s", a->bundle ? a->bundle : ".");
+		return fail_hint(e, HINT_NO_BUNDLE, errno, "bundle", "%s",
+				 a->bundle ? a->bundle : ".");
 	if (spec_load(bundle, &spec, e) == -1)
 		return -1;
 	/* What this runtime cannot do is refused before anything is made. */
@@ -357,7 +358,7 @@ static int cmd_start(int argc, char *argv[])
 		invalid(&e, "cannot start a container that is %s", status_name(st.status));
 	} else {
 		snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, st.id);
-		process_start(fifo, &e);
+		process_start(fifo, st.pid, st.start_time, &e);
 	}
 	close(lock);
 	state_free(&st);
@@ -411,7 +412,8 @@ static int parse_signal(const char *text)
 
 static int cmd_kill(int argc, char *argv[])
 {
-	static const struct option options[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	static const struct option options[] = {{"all", no_argument, NULL, 'a'},
+						{NULL, 0, NULL, 0}};
 	struct state st;
 	struct error e = {0};
 	bool all = false;
@@ -513,7 +515,7 @@ static int cmd_run(int argc, char *argv[])
 	if (pid == -1)
 		return report(&e);
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a.id);
-	if (process_start(fifo, &e) == -1) {
+	if (process_start(fifo, pid, process_start_time(pid), &e) == -1) {
 		int lock = state_open(global.root, a.id, &st, &e);
 		if (lock != -1) {
 			destroy(&st, &e);
@@ -576,9 +578,11 @@ static int cmd_list(int argc, char *argv[])
 		if (lock != -1) {
 			if (quiet)
 				printf("%s\n", st.id);
-			else if (json)
-				json_object_array_add(array, json_tokener_parse(state_json(&st)));
-			else
+			else if (json) {
+				char *text = state_json(&st);
+				json_object_array_add(array, json_tokener_parse(text));
+				free(text);
+			} else
 				printf("%-20s %-8d %-10s %-40s %s\n", st.id,
 				       st.status == STATUS_STOPPED ? 0 : (int)st.pid,
 				       status_name(st.status), st.bundle, st.created);
@@ -736,25 +740,28 @@ static json_object *strings(const char *const list[])
 /* features: what this runtime can do (runtime-spec features.md), for engines to ask. */
 static int cmd_features(int argc, char *argv[])
 {
-	static const char *const hooks[] = {"prestart", "createRuntime", "createContainer",
-					    "startContainer", "poststart", "poststop", NULL};
+	/* None yet: a runtime that lists a hook must run it (issue 12 adds them). */
+	static const char *const hooks[] = {NULL};
 	static const char *const mount_options[] = {
-		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-		"mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime",
-		"nostrictatime", "nosuid", "private", "rbind", "relatime", "remount", "ro",
-		"rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "slave",
-		"strictatime", "suid", "sync", "unbindable", NULL};
-	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
-						 "pid",    "time", "user",  "uts",     NULL};
-	static const char *const actions[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-					      "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-					      "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
-					      NULL};
+		"async",         "atime",      "bind",       "defaults", "dev",
+		"diratime",      "dirsync",    "exec",       "mand",     "noatime",
+		"nodev",         "nodiratime", "noexec",     "nomand",   "norelatime",
+		"nostrictatime", "nosuid",     "private",    "rbind",    "relatime",
+		"remount",       "ro",         "rprivate",   "rshared",  "rslave",
+		"runbindable",   "rw",         "shared",     "slave",    "strictatime",
+		"suid",          "sync",       "unbindable", NULL};
+	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
+						 "time",   "user", "uts",   NULL};
+	static const char *const actions[] = {
+		"SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+		"SCMP_ACT_TRACE",        "SCMP_ACT_TRAP",        NULL};
 	static const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
 						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
 						"SCMP_CMP_NE", NULL};
-	static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
-					    "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL};
+	static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+					    "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
+					    "SCMP_ARCH_ARM", NULL};
 	(void)argv;
 	if (argc != 1)
 		return usage_error("features", "takes no argument");
@@ -840,7 +847,8 @@ static void run_from_sealed_copy(char *argv[])
 	}
 	/* (A plain tmpfs file answers F_GET_SEALS too, with F_SEAL_SEAL alone.) */
 	int sealed = fcntl(self, F_GET_SEALS);
-	if ((sealed != -1 && (sealed & F_SEAL_WRITE)) || (preload && strstr(preload, "/vgpreload"))) {
+	if ((sealed != -1 && (sealed & F_SEAL_WRITE)) ||
+	    (preload && strstr(preload, "/vgpreload"))) {
 		close(self);
 		return;
 	}
@@ -906,8 +914,9 @@ int main(int argc, char *argv[])
 		else if (strcmp(name, "--debug") == 0)
 			global.debug = true;
 		else if (strcmp(name, "--systemd-cgroup") == 0)
-			return invalid(&e, "--systemd-cgroup: dcrun has no systemd cgroup driver; use "
-					   "cgroupfs (podman --cgroup-manager cgroupfs)"),
+			return invalid(&e,
+				       "--systemd-cgroup: dcrun has no systemd cgroup driver; use "
+				       "cgroupfs (podman --cgroup-manager cgroupfs)"),
 			       report(&e);
 		else if (strcmp(name, "--version") == 0 || strcmp(name, "-v") == 0) {
 			printf("dcrun version %s\nspec: 1.2.0\n", DCRUN_VERSION);

@@ -134,6 +134,29 @@ static int bring_up_loopback(struct error *e)
 	return rc == -1 ? fail(e, err, "SIOCSIFFLAGS", "lo up") : 0;
 }
 
+/*
+ * process.args[0], looked up now -- in the container's root, with its
+ * PATH, as its user -- so that a missing program fails `create`, which
+ * can still say so, rather than the process after `start` (runc's
+ * LookPath does the same).
+ */
+static int find_program(const char *name, struct error *e)
+{
+	const char *path = getenv("PATH");
+	char candidate[4096];
+
+	if (strchr(name, '/') != NULL)
+		return access(name, X_OK) == 0 ? 0 : fail(e, errno, "exec", "\"%s\"", name);
+	for (const char *dir = path ? path : "/usr/bin:/bin"; *dir != '\0';) {
+		size_t len = strcspn(dir, ":");
+		snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, len ? dir : ".", name);
+		if (access(candidate, X_OK) == 0)
+			return 0;
+		dir += len + (dir[len] == ':');
+	}
+	return fail(e, ENOENT, "exec", "\"%s\" (not found in the container's PATH)", name);
+}
+
 /* The steps up to "ready": -1 and *e on the first failure. */
 static int set_up(struct init_args *a, struct error *e)
 {
@@ -192,6 +215,8 @@ static int set_up(struct init_args *a, struct error *e)
 		if (putenv(spec->env[i]) != 0)
 			return fail(e, errno, "putenv", "%s", spec->env[i]);
 	}
+	if (find_program(spec->args[0], e) == -1)
+		return -1;
 	return close_descriptors(3 + a->o->preserve_fds, a->sync, a->fifo_fd, e);
 }
 

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,8 +41,7 @@ static int clone_flags(const struct spec *spec)
  * privileges, the user namespace last -- then clones the container with
  * CLONE_PARENT, making it our child, and exits.
  */
-static pid_t clone_into(const struct spec *spec, int flags, struct init_args *args,
-			struct error *e)
+static pid_t clone_into(const struct spec *spec, int flags, struct init_args *args, struct error *e)
 {
 	static char stack[1024 * 1024] __attribute__((aligned(16)));
 	char *top = stack + sizeof(stack);
@@ -69,7 +69,8 @@ static pid_t clone_into(const struct spec *spec, int flags, struct init_args *ar
 					continue;
 				int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 				if (fd == -1 || setns(fd, ns->type) == -1) {
-					fail(&mine, errno, fd == -1 ? "open" : "setns", "%s", ns->path);
+					fail(&mine, errno, fd == -1 ? "open" : "setns", "%s",
+					     ns->path);
 					break;
 				}
 				close(fd);
@@ -110,8 +111,8 @@ static int write_proc(pid_t pid, const char *name, const char *text, struct erro
 	int err = errno;
 	close(fd);
 	if (n != (ssize_t)strlen(text))
-		return fail_hint(e, geteuid() != 0 ? HINT_ROOTLESS_MAPS : HINT_NONE, err,
-				 "write", "%s \"%.*s\"", name, (int)strcspn(text, "\n"), text);
+		return fail_hint(e, geteuid() != 0 ? HINT_ROOTLESS_MAPS : HINT_NONE, err, "write",
+				 "%s \"%.*s\"", name, (int)strcspn(text, "\n"), text);
 	return 0;
 }
 
@@ -208,29 +209,47 @@ failed:
  * init writes one byte and goes on to execve. Unlinked after, so that a
  * second start finds no fifo: the container has started.
  */
-int process_start(const char *fifo_path, struct error *e)
+int process_start(const char *fifo_path, pid_t pid, unsigned long long start_time, struct error *e)
 {
-	/* STEP 12: Release the init that waits in init_main: open fifo_path
-	 * for reading (the open meets the init's, each unblocking the
-	 * other), read its one byte -- none means the init is gone: fail()
-	 * with EPIPE -- close it, and unlink the fifo: with no fifo,
-	 * state.c counts the container as running, and a second start finds
-	 * nothing to release. Errors go through fail(), never exit.
-	 * man 7 fifo, man 2 read
+	/* STEP 12: Release the init that waits in init_main. Open fifo_path
+	 * for reading -- O_NONBLOCK: a plain open would wait for ever for
+	 * an init that died before it opened its end -- then wait with
+	 * poll(2), a tenth of a second at a time, for the one byte it
+	 * writes (POLLIN: read it), its hang-up without a byte (POLLHUP), or
+	 * its death, told by its start time (process_start_time in state.c)
+	 * no longer being start_time: both fail() with EPIPE. Then unlink
+	 * the fifo: with no fifo, state.c counts the container as running,
+	 * and a second start finds nothing to release. Errors go through
+	 * fail(), never exit.
+	 * man 7 fifo, man 7 pipe ("I/O on pipes and FIFOs"), man 2 poll
 	 */
 	char byte;
-	int fd = open(fifo_path, O_RDONLY | O_CLOEXEC);
+	int fd = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd == -1)
 		return fail(e, errno, "open", "%s", fifo_path);
-	ssize_t n = read(fd, &byte, 1);
-	int err = errno;
+	for (;;) {
+		struct pollfd wait = {.fd = fd, .events = POLLIN};
+		int n = poll(&wait, 1, 100);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			int err = errno;
+			close(fd);
+			return fail(e, err, "poll", "%s", fifo_path);
+		}
+		if (n == 1 && (wait.revents & POLLIN) && read(fd, &byte, 1) == 1)
+			break;
+		if ((n == 1 && (wait.revents & POLLHUP)) || process_start_time(pid) != start_time) {
+			close(fd);
+			return fail(e, EPIPE, "start", "the container's init is gone (%s)",
+				    fifo_path);
+		}
+	}
 	close(fd);
-	if (n != 1)
-		return fail(e, n == 0 ? EPIPE : err, "read", "%s (the container's init is gone)",
-			    fifo_path);
-	/* STEP END */
 	if (unlink(fifo_path) == -1)
 		return fail(e, errno, "unlink", "%s", fifo_path);
+	/* STEP STUB: (void)fifo_path, (void)pid, (void)start_time, (void)e; */
+	/* STEP END */
 	return 0;
 }

@@ -534,8 +534,10 @@ static int copy_tree(int from, int to, const char *where, struct error *e)
 		if (S_ISDIR(st.st_mode)) {
 			int a = -1, b = -1;
 			if (mkdirat(to, name, st.st_mode & 07777) == -1 ||
-			    (a = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
-			    (b = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+			    (a = openat(from, name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+			    (b = openat(to, name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 				rc = fail(e, errno, "copy", "%s/%s (tmpcopyup)", where, name);
 			else
 				rc = copy_tree(a, b, where, e);
@@ -545,7 +547,8 @@ static int copy_tree(int from, int to, const char *where, struct error *e)
 				close(b);
 		} else if (S_ISREG(st.st_mode)) {
 			int a = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			int b = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+			int b = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+				       st.st_mode & 07777);
 			for (off_t left = st.st_size; a != -1 && b != -1 && left > 0;) {
 				ssize_t n = copy_file_range(a, NULL, b, NULL, (size_t)left, 0);
 				if (n <= 0)
@@ -565,7 +568,8 @@ static int copy_tree(int from, int to, const char *where, struct error *e)
 		} else {
 			continue; /* no device, fifo or socket: a tmpfs is for files */
 		}
-		if (rc == 0 && fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == -1 &&
+		if (rc == 0 &&
+		    fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == -1 &&
 		    errno != EINVAL)
 			rc = fail(e, errno, "chown", "%s/%s (tmpcopyup)", where, name);
 	}
@@ -644,7 +648,8 @@ static int mount_filesystem(const struct spec_mount *m, struct error *e)
 	close(fd);
 	if (copy_from != -1) {
 		int to = rc == 0 ? open_in_rootfs(m->destination, resolve) : -1;
-		int dir = to == -1 ? -1 : open(fd_path(target, to), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int dir = to == -1 ? -1
+				   : open(fd_path(target, to), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rc == 0 && dir == -1)
 			rc = fail(e, errno, "open", "%s (tmpcopyup)", m->destination);
 		else if (rc == 0)
