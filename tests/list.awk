@@ -5,7 +5,8 @@
 # The header defines DC_CHAPTER, DC_FIRST_OWN (the first test the chapter
 # itself adds: DC_OWN_ONLY=1 runs from there) and DC_TESTS, the entries of
 # its CMUnitTest array: DC_PROMISE(test) -- the test file picks its
-# chapter's teardown -- or dc_net_user(test).
+# chapter's teardown -- dc_net_user(test), or dc_runtime_promise(test)
+# (12's own, which drive dcrun itself).
 
 BEGIN {
 	if (ch !~ /^[0-9][0-9]$/ || name == "") {
@@ -20,7 +21,7 @@ BEGIN {
 # What the promise is, for people, follows a "|": drop it here.
 { sub(/[ \t]*\|.*/, "") }
 
-NF < 3 || NF > 4 || $1 !~ /^[0-9][0-9]$/ || ($2 != "promise" && $2 != "net_user") ||
+NF < 3 || NF > 4 || $1 !~ /^[0-9][0-9]$/ || ($2 != "promise" && $2 != "net_user" && $2 != "runtime") ||
     $3 !~ /^test_[a-z0-9_]+$/ || (NF == 4 && $4 !~ /^[0-9][0-9]$/) {
 	printf "%s:%d: want \"CH KIND TEST [RETIRED]\": %s\n", FILENAME, FNR, $0 > "/dev/stderr"
 	bad = 1
@@ -37,7 +38,7 @@ $3 in seen {
 
 $1 + 0 <= ch + 0 && (NF < 4 || $4 + 0 > ch + 0) {
 	n++
-	entry[n] = ($2 == "net_user" ? "dc_net_user" : "DC_PROMISE") "(" $3 ")"
+	entry[n] = ($2 == "net_user" ? "dc_net_user" : $2 == "runtime" ? "dc_runtime_promise" : "DC_PROMISE") "(" $3 ")"
 	if ($1 == ch && first_own == "")
 		first_own = $3
 }

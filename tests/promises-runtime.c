@@ -13,43 +13,14 @@
  * (DIR/NAME.out, DIR/NAME.err), never the harness's pipes, which would
  * stay open as long as the container runs.
  *
- * The promises, as lines for tests/promises.list (not listed there yet:
- * KIND "promise", the test file giving dc_runtime_promise's teardown),
- * each with the lesson section it suggests:
- *
- * 12 promise  test_create_leaves_the_process_waiting_for_start                 | create leaves the container's process waiting, its command not yet run; start runs it (lesson 12, "create and start")
- * 12 promise  test_state_reports_stopped_once_the_process_has_ended            | once its process has ended, even unreaped, the container is stopped, and cannot be started again (lesson 12, "State")
- * 12 promise  test_state_is_the_oci_state                                      | state prints the OCI state: ociVersion, id, status, pid, bundle, and config.json's annotations (lesson 12, "State")
- * 12 promise  test_delete_removes_the_state_directory_and_the_group            | delete of a stopped container removes its state directory and its cgroups (lesson 12, "Errors that return")
- * 12 promise  test_run_exits_with_the_containers_status                        | run exits as the container did: its status, or 128+N after signal N (lesson 12, "create and start")
- * 12 promise  test_run_detach_returns_with_the_container_running               | run --detach returns at once, the container left running (lesson 12, "create and start")
- * 12 promise  test_kill_takes_signal_names_and_numbers                         | kill takes a signal by name, with or without SIG, or by number, and TERM by default (lesson 12, "The command line")
- * 12 promise  test_command_starts_with_no_signal_blocked                       | the command starts with no signal blocked, by run, run --detach or create and start: kill and stop reach it (lesson 12, "create and start")
- * 12 promise  test_kill_all_reaches_every_process                              | kill --all signals every process of the container, not only its first (lesson 12, "The command line")
- * 12 promise  test_kill_of_a_stopped_container_is_an_error                     | kill of a stopped or unknown container, or of an unknown signal, is an error in one line (lesson 12, "The command line")
- * 12 promise  test_delete_refuses_a_running_container_unless_forced            | delete refuses a running container, which goes on running; delete --force removes all of it (lesson 12, "State")
- * 12 promise  test_reused_pid_is_not_taken_for_the_container                   | a stopped container's pid, reused by another process, is never taken for the container: not running, not killed (lesson 12, "State")
- * 12 promise  test_container_cannot_pass_itself_off_as_stopped                 | a process that names itself ") Z " is still seen running: the state parses /proc/PID/stat after the name (lesson 12, "State")
- * 12 promise  test_id_in_use_is_refused_and_the_first_is_untouched             | an id already in use is refused, and the container that has it goes on untouched (lesson 12, "State")
- * 12 promise  test_ids_with_slash_or_dot_dot_are_refused                       | an id with "/", or "." or "..", is refused, and nothing is made in or out of --root (lesson 12, "State")
- * 12 promise  test_paused_container_uses_no_cpu_until_resumed                  | pause freezes every process (no CPU time at all), state says paused, and resume lets them go on (lesson 12, "Cgroups")
- * 12 promise  test_ps_and_list_show_the_containers                             | ps lists the container's processes, and list its containers, as text and as JSON (lesson 12, "The command line")
- * 12 promise  test_bad_bundle_is_refused_and_leaves_nothing                    | a bad bundle exits 1 with one clear line naming the bad value, and leaves no state, cgroup, mount or process (lesson 12, "Errors that return")
- * 12 promise  test_process_settings_are_honoured                               | hostname, env, cwd, capabilities, noNewPrivileges and rlimits are as config.json says (lesson 12, "What config.json may ask for")
- * 12 promise  test_user_is_honoured_with_and_without_a_user_namespace          | process.user's uid, gid, groups and umask hold, as root's ids or through a user namespace's maps (lesson 12, "What config.json may ask for")
- * 12 promise  test_resources_are_written_to_the_cgroups_path                   | the memory and pids limits are written to the group cgroupsPath names (lesson 12, "Cgroups")
- * 12 promise  test_masked_and_read_only_paths_are_honoured                     | maskedPaths read empty, readonlyPaths and a read-only root cannot be written (lesson 12, "What config.json may ask for")
- * 12 promise  test_bind_and_tmpfs_mounts_are_made                              | a bind mount, read-write or ro, and a tmpfs with size= are made as config.json says (lesson 12, "What config.json may ask for")
- * 12 promise  test_namespace_path_joins_another_containers_network             | a namespace with a path is joined: two containers share one network namespace (lesson 12, "What config.json may ask for")
- * 12 promise  test_seccomp_profile_from_config_is_applied                      | linux.seccomp is the filter: a call it refuses with ERRNO fails with that errno (lesson 12, "What config.json may ask for")
- * 12 promise  test_podman_run_returns_the_exit_status                          | podman run --rm with dcrun as its runtime returns the command's exit status (lesson 12, "podman drives it")
- * 12 promise  test_podman_process_options_reach_the_container                  | podman's --hostname, -e, -w and --user reach the container through dcrun (lesson 12, "podman drives it")
- * 12 promise  test_podman_isolation_options_work                               | podman's --network none, --read-only, -v and --cap-drop hold under dcrun (lesson 12, "podman drives it")
- * 12 promise  test_podman_limits_are_seen_inside                               | podman's --memory and --pids-limit are seen inside, under /sys/fs/cgroup (lesson 12, "podman drives it")
- * 12 promise  test_podman_detached_container_stops_and_is_removed              | podman run -d, stop (SIGTERM reaches it) and rm work, and leave no container (lesson 12, "podman drives it")
+ * The promises themselves are listed, in words, in tests/promises.list
+ * (KIND "runtime").
  */
 #define _GNU_SOURCE
 #include "promises-runtime.h"
+#include "promises.h"
+#include "promises-cgroup-time.h"
+#include "promises-compose.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -712,7 +683,8 @@ static void remove_storage(void);
 
 int runtime_setup(void **state)
 {
-	if (harness_setup(state) != 0)
+	/* The earlier chapters' (host names, the marker file), then dcrun's own. */
+	if (promises_setup(state) != 0)
 		return -1;
 	if (access(impl_path("dcrun"), X_OK) == -1) {
 		fprintf(stderr, "promises: no dcrun at %s (DC_IMPL is the directory holding it)\n",
@@ -738,7 +710,7 @@ int runtime_teardown(void **state)
 	remove_storage();
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	return 0;
+	return cgroup_promises_teardown(state);
 }
 
 /* Every container under B's --root goes, whatever state it is in. */
@@ -2550,4 +2522,9 @@ void test_podman_detached_container_stops_and_is_removed(void **state)
 	if (r.out[0] != '\0')
 		dc_fail("after podman rm, podman still lists a container: %s", r.out);
 	run_free(&r);
+}
+
+const char *runtime_mount_points(void)
+{
+	return compose_mount_points();
 }

@@ -13,7 +13,13 @@
 #include "harness.h"
 
 /*
- * Group setup: the harness's, dcrun present, and the test process made a
+ * At 12 the earlier promises expect, inside, the mounts the adapter's
+ * config.json asks for, in the order dcrun makes them.
+ */
+const char *runtime_mount_points(void);
+
+/*
+ * Group setup: the earlier promises' (promises_setup), dcrun present, and the test process made a
  * child subreaper, so that the containers create leaves behind (whose
  * parent, dcrun, has exited) are reaped by the tests rather than left as
  * zombies under an init that may not reap. Group teardown removes the
