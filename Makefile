@@ -231,13 +231,18 @@ else
 		echo "dc-test-status: $$?"; } | tests/explain.sh
 endif
 
-# What a chapter adds to the one before it: the lesson, as a diff.
+# What a chapter adds to the one before it: the lesson, as a diff. A
+# chapter split by concern keeps the chapter before it, moved unchanged
+# into the files it became, in moved-from-NN/: the diff is against that,
+# file by file, so each function shows what it gained, not as all new.
 diff:
 	@test -n "$(CH_DIR)" || { echo "usage: make diff CH=NN" >&2; exit 2; }
 	@prev=$$(ls -d solutions/[0-9][0-9]-* | grep -B1 -x 'solutions/$(CH_DIR)' | head -n 1); \
+	moved=$$(ls -d solutions/$(CH_DIR)/moved-from-* 2>/dev/null | head -n 1); \
+	if [ -n "$$moved" ]; then prev=$$moved; fi; \
 	if [ "$$prev" = "solutions/$(CH_DIR)" ]; then \
 		echo "$(CH_DIR) is the first chapter: there is nothing before it."; exit 0; fi; \
-	for f in $$(cd solutions/$(CH_DIR) && ls *.c); do \
+	for f in $$(cd solutions/$(CH_DIR) && ls *.[ch]); do \
 		diff -uN $$prev/$$f solutions/$(CH_DIR)/$$f || test $$? -eq 1 || exit 2; \
 	done
 

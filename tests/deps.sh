@@ -3,7 +3,8 @@
 #
 # The plain list is what make demo needs; --all (make test) adds what the
 # whole suite uses besides: the lint's tools, and the qemu guest in which
-# chapter 09's tests run on pure cgroup v2 (tests/vm.sh).
+# chapter 09's tests run on pure cgroup v2 (tests/vm.sh), and podman, which
+# drives chapter 12's dcrun in its tests.
 #
 # On Debian and Ubuntu it installs the missing packages with apt-get; on
 # any other distribution it names what is missing and stops, since package
@@ -18,6 +19,7 @@ needs=(
 	"libc6-dev         test -f /usr/include/stdio.h"
 	"libcmocka-dev     test -f /usr/include/cmocka.h"
 	"libseccomp-dev    test -f /usr/include/seccomp.h"
+	"libjson-c-dev     test -f /usr/include/json-c/json.h"
 	"busybox-static    busybox_is_static"
 	"util-linux        command -v unshare"
 	"iproute2          command -v ip"
@@ -37,6 +39,8 @@ case ${1:-} in
 		"linux-image-amd64 kernel_with_modules"
 		"xz-utils          command -v xz"
 		"kmod              test -x /sbin/modprobe"
+		"podman            command -v podman"
+		"conmon            conmon_installed"
 	)
 	;;
 '') ;;
@@ -49,6 +53,12 @@ esac
 # The rootfs needs a static busybox: Debian's "busybox" package is dynamic.
 busybox_is_static() {
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1
+}
+
+# Chapter 12's tests run podman with dcrun as its runtime; podman finds
+# conmon in /usr/libexec/podman or on PATH.
+conmon_installed() {
+	command -v conmon || [ -x /usr/libexec/podman/conmon ] || [ -x /usr/bin/conmon ]
 }
 
 # tests/vm.sh boots the newest /boot/vmlinuz-* with its modules: a

@@ -130,7 +130,7 @@ check_exercise_fails() {
 check_in_sync() {
 	local log=$LOGS/$chapter-sync.log out=0 f dest
 	: >"$log"
-	for f in "$BUILD/exercise/$chapter"/*.c; do
+	for f in "$BUILD/exercise/$chapter"/*.[ch]; do
 		dest=chapters/$chapter/$(basename "$f")
 		if ! diff -u "$dest" "$f" >>"$log" 2>&1; then
 			out=1
@@ -148,24 +148,52 @@ check_in_sync() {
 	fi
 }
 
-# This host may be cgroup v1 or hybrid; most users run v2. So chapter 09's
-# own tests also run in a qemu guest whose cgroups are pure v2 (tests/vm.sh).
+# This host may be cgroup v1 or hybrid; most users run v2. So the tests
+# that touch cgroups also run in a qemu guest whose cgroups are pure v2
+# (tests/vm.sh). A boot costs seconds under TCG: the chapters' guest runs
+# are queued (guest_queue CHAPTER [TESTS]) and made in one boot, at the end.
+guest_jobs=()
+guest_queue() { guest_jobs+=("$1|${2:-}"); }
+
 check_in_v2_guest() {
-	local log=$LOGS/$chapter-v2-guest.log only=${1:-} status
-	if [ "$(id -u)" -ne 0 ]; then
-		skip "$chapter" "cgroup v2 guest: not run without root"
+	local script=$LOGS/v2-guest.sh job ch only status
+	if [ ${#guest_jobs[@]} -eq 0 ]; then
 		return
 	fi
-	tests/vm.sh --share . -- env DC_IMPL="solutions/$chapter" DC_ROOTFS="$ROOTFS" \
-		DC_OWN_ONLY=1 DC_ONLY="$only" "$BUILD/tests/test_$chapter" >"$log" 2>&1
-	status=$?
-	if [ $status -eq 77 ]; then
-		skip "$chapter" "cgroup v2 guest: SKIPPED, $(grep -m1 -i 'skip' "$log")"
-	elif [ $status -eq 0 ]; then
-		pass "$chapter" "cgroup v2 guest: $(count PASSED "$log") tests passed on pure cgroup v2"
-	else
-		fail "$chapter" "cgroup v2 guest: tests failed (exit $status)" "$log"
+	if [ "$(id -u)" -ne 0 ]; then
+		for job in "${guest_jobs[@]}"; do
+			skip "${job%%|*}" "cgroup v2 guest: not run without root"
+		done
+		return
 	fi
+	# One script, one boot: each chapter's tests write their log and status.
+	# (vm.sh starts it in this directory, shared with the guest.)
+	{
+		for job in "${guest_jobs[@]}"; do
+			ch=${job%%|*} only=${job#*|}
+			printf 'env DC_IMPL=%q DC_ROOTFS=%q DC_OWN_ONLY=1 DC_ONLY=%q %q >%q 2>&1; echo $? >%q\n' \
+				"solutions/$ch" "$ROOTFS" "$only" "$BUILD/tests/test_$ch" \
+				"$LOGS/$ch-v2-guest.log" "$LOGS/$ch-v2-guest.status"
+		done
+	} >"$script"
+	for job in "${guest_jobs[@]}"; do
+		rm -f "$LOGS/${job%%|*}-v2-guest.status"
+	done
+	tests/vm.sh --share . -- bash "$script" >"$LOGS/v2-guest.log" 2>&1
+	status=$?
+	for job in "${guest_jobs[@]}"; do
+		ch=${job%%|*}
+		local log=$LOGS/$ch-v2-guest.log
+		if [ $status -eq 77 ]; then
+			skip "$ch" "cgroup v2 guest: SKIPPED, $(grep -m1 -i 'skip' "$LOGS/v2-guest.log")"
+		elif [ ! -s "$LOGS/$ch-v2-guest.status" ]; then
+			fail "$ch" "cgroup v2 guest: the guest never ran the tests (vm.sh exit $status)" "$LOGS/v2-guest.log"
+		elif [ "$(cat "$LOGS/$ch-v2-guest.status")" -eq 0 ]; then
+			pass "$ch" "cgroup v2 guest: $(count PASSED "$log") tests passed on pure cgroup v2"
+		else
+			fail "$ch" "cgroup v2 guest: tests failed (exit $(cat "$LOGS/$ch-v2-guest.status"))" "$log"
+		fi
+	done
 }
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -216,14 +244,16 @@ for chapter in $CHAPTERS; do
 	check_in_sync
 	# 09 brought the cgroup code: all its own tests. 11 adds the devices
 	# cgroup (a BPF program on v2) and enter's join of the container's
-	# group: the tests that touch them (a start costs a second in the
-	# guest, and all 31 would cost a minute of make test's four).
-	if [ "$chapter" = 09-cgroup ]; then
-		check_in_v2_guest
-	elif [ "$chapter" = 11-compose ]; then
-		check_in_v2_guest test_host_device_nodes_cannot_be_opened,test_cgroup_limits_cannot_be_raised_from_inside,test_entered_process_is_confined_like_the_container
-	fi
+	# group; 12, cgroupsPath, resources and the freezer: the tests that
+	# touch them (a start costs a second in the guest, and all of 11's
+	# and 12's would cost two minutes of make test's four).
+	case $chapter in
+	09-cgroup) guest_queue "$chapter" ;;
+	11-compose) guest_queue "$chapter" test_host_device_nodes_cannot_be_opened,test_cgroup_limits_cannot_be_raised_from_inside,test_entered_process_is_confined_like_the_container ;;
+	12-runtime) guest_queue "$chapter" test_delete_removes_the_state_directory_and_the_group,test_resources_are_written_to_the_cgroups_path,test_paused_container_uses_no_cpu_until_resumed ;;
+	esac
 done
+check_in_v2_guest
 
 # The tests, tested: each tests/mutants/NN-what.patch is a plausible wrong
 # answer to chapter NN's step; built from the solution with the patch, it
