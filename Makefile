@@ -162,7 +162,7 @@ $(BUILD)/tests/seccomp_of_11.h: solutions/11-compose/container.c
 $(BUILD)/tests/runtime-adapter.o: $(BUILD)/tests/seccomp_of_11.h
 
 # Kept, not removed as intermediates (make's "rm build/tests/..." noise).
-.SECONDARY: $(TEST_LIB) $(TEST_BINS:%=%.o) $(patsubst $(BUILD)/tests/test_%,$(BUILD)/tests/list_%.h,$(TEST_BINS))
+.SECONDARY: $(SPLIT_DIRS:solutions/%=$(BUILD)/unit/corpus_%.h) $(TEST_LIB) $(TEST_BINS:%=%.o) $(patsubst $(BUILD)/tests/test_%,$(BUILD)/tests/list_%.h,$(TEST_BINS))
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_LIB)
 	$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -ljson-c
@@ -184,6 +184,24 @@ UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/unit/%,$(wildcard tests/unit_*.c))
 $(BUILD)/unit/unit_%: tests/unit_%.c solutions/%/container.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(SAN_FLAGS) -o $@ $< -lcmocka $(call libs_for,solutions/$*/container.c)
+
+# A chapter split by concern: its unit file tests the config.json reader
+# (spec.c) and the error object (error.c), against the configs of the
+# fuzzer's seed corpus, built in as C strings (nobody may not reach them).
+UNIT_CORPUS := $(wildcard tests/fuzz/corpus/*.json)
+
+$(BUILD)/unit/corpus_%.h: $(UNIT_CORPUS)
+	@mkdir -p $(@D)
+	@{ echo "/* Made from tests/fuzz/corpus by the Makefile: each file's bytes, and a 0. */"; \
+	  echo "static const struct { const char *name; const char text[1 << 16]; } corpus_files[] = {"; \
+	  for f in $(UNIT_CORPUS); do \
+		echo "{\"$$(basename $$f)\", {"; od -An -v -tx1 $$f | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; echo "0}},"; \
+	  done; echo "};"; } >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/unit/unit_%: tests/unit_%.c solutions/%/runtime.h solutions/%/spec.c solutions/%/error.c \
+		$(BUILD)/unit/corpus_%.h
+	$(CC) $(WARN) $(SAN_FLAGS) -Isolutions/$* -I$(BUILD)/unit -o $@ $< solutions/$*/spec.c \
+		solutions/$*/error.c -lcmocka -ljson-c -lseccomp
 
 # The tier promises it needs no root, so root runs it as nobody; through an
 # open descriptor, since nobody may not reach the build directory.
@@ -302,6 +320,9 @@ $(CMOCKA_NORETURN):
 # the copy is kept in the harness's list of buffers, freed after each test.
 # Those two checks are off in that one file.
 ANALYZER_harness := -Wno-analyzer-double-free -Wno-analyzer-malloc-leak
+# A split chapter's unit file includes its runtime.h and the built-in corpus.
+$(foreach d,$(SPLIT_DIRS),$(eval ANALYZER_unit_$(notdir $(d)) := -I$(d) -I$(BUILD)/unit))
+$(foreach d,$(SPLIT_DIRS),$(eval $(BUILD)/analyzer/tests/unit_$(notdir $(d)).ok: $(BUILD)/unit/corpus_$(notdir $(d)).h))
 
 $(BUILD)/analyzer/tests/%.ok: tests/%.c $(TEST_HDRS) $(CMOCKA_NORETURN) Makefile
 	@mkdir -p $(@D)

@@ -8,7 +8,8 @@
  * the JSON path of the bad value. A bad config is made from a good one by
  * with(): the good text, one value replaced, through json-c.
  *
- *   cc -std=gnu17 -fsanitize=address,undefined unit_spec.c spec.c error.c -ljson-c -lcmocka
+ * Built by `make unit` (the Makefile's unit rule for a chapter split by
+ * concern: this file, spec.c and error.c).
  */
 #include "runtime.h"
 
@@ -29,42 +30,26 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-/* The seed corpus holds runc's and podman's configs; the unit tier reads them from there. */
-#ifndef CORPUS
-#define CORPUS "corpus"
-#endif
+/*
+ * The configs are the fuzzer's seed corpus (tests/fuzz/corpus/), built
+ * into this program by the Makefile (corpus_12-runtime.h: each file as a
+ * C string), since the unit tier runs as nobody, who may not reach the
+ * checkout.
+ */
+#include "corpus_12-runtime.h"
 
-/* --- helpers ------------------------------------------------------------------- */
-
-/* A file's text, or NULL (the test is then skipped: the corpus was not found). */
-static char *slurp(const char *name)
-{
-	char path[512], *text = NULL;
-	size_t length = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", CORPUS, name);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return NULL;
-	text = calloc(1, 1 << 20);
-	if (text)
-		length = fread(text, 1, (1 << 20) - 1, f);
-	fclose(f);
-	if (text)
-		text[length] = '\0';
-	return text;
-}
-
+/* A copy of a corpus file's text (freed by the caller). */
 static char *corpus(const char *name)
 {
-	char *text = slurp(name);
-
-	if (text == NULL) {
-		print_message("corpus/%s not found (build with -DCORPUS=DIR)\n", name);
-		skip();
+	for (size_t i = 0; i < sizeof(corpus_files) / sizeof(corpus_files[0]); i++) {
+		if (strcmp(corpus_files[i].name, name) == 0) {
+			char *text = strdup(corpus_files[i].text);
+			assert_non_null(text);
+			return text;
+		}
 	}
-	return text;
+	fail_msg("tests/fuzz/corpus/%s is not built in (Makefile: UNIT_CORPUS)", name);
+	return NULL;
 }
 
 /*
