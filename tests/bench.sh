@@ -6,13 +6,14 @@
 # The bundle is `dcrun spec`'s config.json with /bin/true and no terminal,
 # on a copy of the test rootfs, plus the seccomp profile podman sends
 # (containers-common's default, as podman 4.3 wrote it in the config.json
-# of a `podman run`: tests/fuzz/corpus/podman-run.json), so that all three do the same work: namespaces, mounts, masked paths,
-# capabilities, a cgroup and a seccomp filter. dcrun keeps compiled
-# filters in a cache under its --root (the first run fills it, in the
-# warm-up); crun 1.8 and runc compile the filter on every run. crun refuses a hybrid cgroup layout (v1
-# controllers beside an empty v2 tree), so on such a host every runtime
-# runs inside `unshare -m` with /sys/fs/cgroup/unified unmounted: the
-# same for all three, for fairness.
+# of a `podman run`: tests/fuzz/corpus/podman-run.json), so that all three
+# do the same work: namespaces, mounts, masked paths, capabilities, a
+# cgroup and a seccomp filter. dcrun keeps compiled filters in a cache
+# under its --root, which the warm-up runs fill.
+#
+# crun refuses a hybrid cgroup layout (v1 controllers beside an empty v2
+# tree), so on such a host every runtime runs inside `unshare -m` with
+# /sys/fs/cgroup/unified unmounted: the same for all three, for fairness.
 set -eu
 BUILD=${BUILD:-build}
 dcrun=$PWD/solutions/12-runtime/dcrun
