@@ -4,7 +4,7 @@
 #   make -f slides/slides.mk slides
 #
 #   make slides        build $(BUILD)/slides/index.html, the workshop deck, and
-#                      $(BUILD)/slides/talk.html, the 45-minute talk: the
+#                      $(BUILD)/slides/talk.html, the 55-minute talk: the
 #                      slides marked .talk (slides/talk.lua), same sources
 #   make test-slides   check that the live demo runs what the slides show
 #                      (slides/check-demo.sh), then open both decks in
@@ -18,7 +18,7 @@ BUILD ?= build
 
 # The deck, in order: a later chapter is one more name here (slides/NAME.md).
 SLIDE_PARTS = intro 01-chroot 02-pivot_root 03-mnt 04-uts 05-ipc 06-pid \
-              07-net 08-user 09-cgroup 10-time 11-compose end
+              07-net 08-user 09-cgroup 10-time 11-compose 12-runtime end
 
 SLIDES_OUT      := $(BUILD)/slides
 SLIDES_NODE     := $(SLIDES_OUT)/node
@@ -68,8 +68,8 @@ $(SLIDES_OUT)/index.html: $(SLIDES_DEPS)
 	mv $@.tmp $@
 
 # The talk: the same sources, only the slides marked .talk (or .demo).
-# defaultTiming paces the speaker view (S): 45 minutes over its slides.
-TALK_MINUTES = 45
+# defaultTiming paces the speaker view (S): 55 minutes over its slides.
+TALK_MINUTES = 55
 TALK_SLIDES = $(shell cat $(SLIDES_MD) | grep -cE '^\#{1,2} .*\{[^}]*\.(talk|demo)[ }]')
 $(SLIDES_OUT)/talk.html: $(SLIDES_DEPS)
 	$(SLIDES_PANDOC) --lua-filter=slides/talk.lua -M talk=true \

@@ -57,9 +57,72 @@ show() {
 host_file=/tmp/dc-demo-host
 persist_dir=$BUILD/demo-ns
 pod_dir=$BUILD/demo-pod
-queue='' pod=''
+bundle_dir=$BUILD/demo-bundle
+dcrun=solutions/12-runtime/dcrun
+queue='' pod='' podman_dir=''
+made_by_12=()
+# Chapter 12's leftovers, also when the demo stopped half way (each step
+# is harmless when there is nothing to undo): both containers, podman's
+# storage, the bundle, and what the demo made that was not there before it
+# (made_by_12: dcrun's state directory, its and podman's parent cgroups).
+cleanup_12() {
+	local made
+	if command -v runc >/dev/null; then runc delete --force demo-runc >/dev/null 2>&1 || true; fi
+	if [ -x "$dcrun" ]; then "$dcrun" delete --force demo-dcrun >/dev/null 2>&1 || true; fi
+	if [ -n "$podman_dir" ]; then
+		# Its storage named by flags, not by the environment: never the host's.
+		podman --root "$podman_dir"/root --runroot "$podman_dir"/runroot --tmpdir "$podman_dir"/tmp \
+			--storage-driver vfs rm --all --force --time 0 >/dev/null 2>&1 || true
+		findmnt -rn -o TARGET | awk -v dir="$podman_dir/" 'index($0, dir) == 1' | sort -r |
+			while read -r point; do umount -l "$point" || true; done
+		rm -rf "$podman_dir"
+		podman_dir=''
+		unset CONTAINERS_STORAGE_CONF CONTAINERS_CONF
+	fi
+	rm -rf "$bundle_dir"
+	# sort -r: a child group before its parent. Only an empty group goes.
+	while read -r made; do
+		if [ "$made" = /run/dcrun ]; then rm -rf /run/dcrun/.seccomp-cache; fi
+		if [ -d "$made" ]; then rmdir "$made" 2>/dev/null || true; fi
+	done < <(printf '%s\n' "${made_by_12[@]}" | sort -r)
+	made_by_12=()
+}
+
+# podman with storage of its own under a temporary directory, named by
+# CONTAINERS_STORAGE_CONF (vfs: it mounts nothing), and its run-time files
+# there too (CONTAINERS_CONF: the system's defaults plus tmp_dir), so the
+# shown command is the one a user types; an image imported from the demo
+# rootfs, so no registry is asked.
+podman_storage() {
+	local system=/usr/share/containers/containers.conf
+	podman_dir=$(mktemp -d /tmp/dc-demo-podman.XXXXXX)
+	mkdir "$podman_dir"/tmp
+	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/root"\nrunroot = "%s/runroot"\n' \
+		"$podman_dir" "$podman_dir" >"$podman_dir"/storage.conf
+	{ if [ -f "$system" ]; then grep -vE '^[[:space:]]*(tmp_dir|events_logger)[[:space:]]*=' "$system"; fi; } |
+		awk -v dir="$podman_dir" '
+			{ print }
+			/^\[engine\][[:space:]]*$/ { print "tmp_dir = \"" dir "/tmp\"\nevents_logger = \"file\""; done = 1 }
+			END { if (!done) print "[engine]\ntmp_dir = \"" dir "/tmp\"\nevents_logger = \"file\"" }' \
+		>"$podman_dir"/containers.conf
+	export CONTAINERS_STORAGE_CONF="$podman_dir"/storage.conf CONTAINERS_CONF="$podman_dir"/containers.conf
+	tar -C "$ROOTFS" -cf "$podman_dir"/rootfs.tar .
+	podman import --quiet "$podman_dir"/rootfs.tar dc-busybox >/dev/null
+}
+
+# Until RUNTIME says container ID has stopped: SIGKILL is sent at once,
+# but the process takes a moment to go.
+wait_stopped() {
+	local _
+	for _ in $(seq 50); do
+		if "$1" state "$2" 2>/dev/null | grep -q '"status": "stopped"'; then return 0; fi
+		sleep 0.1
+	done
+}
+
 cleanup() {
 	rm -f "$host_file"
+	cleanup_12
 	# 11's first container, if the demo stopped before it ended: the
 	# background show's child. It passes SIGTERM on, and removes its cgroup.
 	if [ -n "$pod" ]; then
@@ -184,6 +247,69 @@ demo_11() {
 	show umount "$BUILD"/demo-pod/mnt "$BUILD"/demo-pod/uts "$BUILD"/demo-pod/ipc \
 		"$BUILD"/demo-pod/pid "$BUILD"/demo-pod/net "$BUILD"/demo-pod/user
 	show rm -r "$BUILD"/demo-pod
+}
+
+demo_12() {
+	local hierarchy group
+	chapter "12 runtime (2015-2017): dcrun, an OCI runtime with runc's command line, next to runc"
+	# What this chapter may make that was not there before: cleanup_12 removes it.
+	if [ ! -e /run/dcrun ]; then made_by_12+=(/run/dcrun); fi
+	for hierarchy in /sys/fs/cgroup /sys/fs/cgroup/*/; do
+		for group in dcrun libpod_parent libpod_parent/conmon; do
+			if [ ! -e "${hierarchy%/}/$group" ]; then made_by_12+=("${hierarchy%/}/$group"); fi
+		done
+	done
+	say "A bundle: a root filesystem, and the config.json that dcrun spec writes (runc spec's, byte for byte):"
+	show mkdir "$BUILD"/demo-bundle
+	show cp -a "$ROOTFS" "$BUILD"/demo-bundle/rootfs
+	show solutions/12-runtime/dcrun spec --bundle "$BUILD"/demo-bundle
+	say "No terminal, and a command that waits, so both containers can be seen:"
+	show sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"sleep", "600"/' "$BUILD"/demo-bundle/config.json
+	say "The same bundle, run by runc and by dcrun. create leaves each init waiting on its exec.fifo:"
+	if command -v runc >/dev/null; then
+		show runc create --bundle "$BUILD"/demo-bundle demo-runc
+	else
+		say "(runc is not installed, so only dcrun runs it: apt-get install runc)"
+	fi
+	show solutions/12-runtime/dcrun create --bundle "$BUILD"/demo-bundle demo-dcrun
+	show solutions/12-runtime/dcrun state demo-dcrun
+	if command -v runc >/dev/null; then
+		show ls -l /run/runc/demo-runc
+	fi
+	show ls -l /run/dcrun/demo-dcrun
+	say "start opens the other end of the fifo: the command runs."
+	if command -v runc >/dev/null; then
+		show runc start demo-runc
+		show runc list
+	fi
+	show solutions/12-runtime/dcrun start demo-dcrun
+	show solutions/12-runtime/dcrun list
+	say "Each container is in five new namespaces (pid, net, ipc, uts, mnt): runc spec asks for no user, cgroup or time namespace."
+	show solutions/03-mnt/nsls
+	say "sleep is PID 1, which ignores SIGTERM: KILL, then delete."
+	if command -v runc >/dev/null; then
+		show runc kill demo-runc KILL
+	fi
+	show solutions/12-runtime/dcrun kill demo-dcrun KILL
+	if command -v runc >/dev/null; then
+		wait_stopped runc demo-runc
+		show runc delete demo-runc
+	fi
+	wait_stopped "$dcrun" demo-dcrun
+	show solutions/12-runtime/dcrun delete demo-dcrun
+	show solutions/12-runtime/dcrun list
+	show rm -r "$BUILD"/demo-bundle
+	if command -v podman >/dev/null && command -v conmon >/dev/null; then
+		say "podman drives dcrun (conmon calls create, start, delete). Storage of its own in a temporary directory, an image imported from $ROOTFS:"
+		podman_storage
+		# shellcheck disable=SC2016 # the container's sh expands it, not this one
+		show podman --runtime "$PWD"/solutions/12-runtime/dcrun --cgroup-manager cgroupfs run --rm --network none \
+			--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 dc-busybox \
+			sh -c 'echo hello from $(hostname); grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status; exit 3'
+	else
+		say "(podman is not installed, so it does not drive dcrun here: apt-get install podman)"
+	fi
+	cleanup_12
 }
 
 for ch in $CHAPTERS; do
