@@ -30,7 +30,9 @@
 enum { MAX_TRACKED = 1024 };
 static char *tracked_buffers[MAX_TRACKED];
 static char *tracked_dirs[MAX_TRACKED];
+static pid_t dir_maker[MAX_TRACKED]; /* the process that made tracked_dirs[i] */
 static char start_cwd[4096];
+static pid_t test_process; /* the one cmocka runs the tests in: not a forked child */
 
 /* A harness failure is a broken test machine, not a failed test: stop. */
 static void harness_die(const char *call, const char *object)
@@ -48,12 +50,12 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-static void track(char **list, char *p)
+static int track(char **list, char *p)
 {
 	for (int i = 0; i < MAX_TRACKED; i++) {
 		if (list[i] == NULL) {
 			list[i] = p;
-			return;
+			return i;
 		}
 	}
 	fprintf(stderr, "harness: more than %d live objects; free some\n", MAX_TRACKED);
@@ -669,7 +671,7 @@ char *make_temp_dir(const char *tag)
 		harness_die("asprintf", tag);
 	if (mkdtemp(path) == NULL)
 		harness_die("mkdtemp", path);
-	track(tracked_dirs, path);
+	dir_maker[track(tracked_dirs, path)] = getpid();
 	return path;
 }
 
@@ -702,6 +704,8 @@ int harness_teardown_test(void **state)
 	(void)state;
 	if (start_cwd[0] != '\0' && chdir(start_cwd) == -1)
 		harness_die("chdir", start_cwd);
+	/* Before the directories go: a container's state lives in one of them. */
+	runtime_adapter_teardown();
 	for (int i = 0; i < MAX_TRACKED; i++) {
 		free(tracked_buffers[i]);
 		tracked_buffers[i] = NULL;
@@ -709,6 +713,16 @@ int harness_teardown_test(void **state)
 			remove_tree(tracked_dirs[i]);
 	}
 	return 0;
+}
+
+_Noreturn void harness_exit_child(int status)
+{
+	runtime_adapter_teardown();
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (tracked_dirs[i] && dir_maker[i] == getpid())
+			remove_tree(tracked_dirs[i]);
+	}
+	_exit(status);
 }
 
 _Noreturn void dc_fail_at(const char *file, int line, const char *fmt, ...)
@@ -719,6 +733,11 @@ _Noreturn void dc_fail_at(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	/* cmocka's jump, in a forked child, would run the rest of the tests there too. */
+	if (test_process != 0 && getpid() != test_process) {
+		fprintf(stderr, "%s:%d: %s\n", file, line, message);
+		harness_exit_child(99);
+	}
 	_assert_true(0, message, file, line);
 	abort(); /* not reached: cmocka jumps out of the test */
 }
@@ -748,6 +767,7 @@ int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 	static struct CMUnitTest chosen[256];
 
 	chapter_under_test = atoi(name);
+	test_process = getpid();
 	size_t from = 0, n = 0;
 	const char *own_only = getenv("DC_OWN_ONLY"), *only = getenv("DC_ONLY");
 

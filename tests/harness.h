@@ -87,6 +87,16 @@ int test_chapter(void);
  */
 bool runtime_adapter_active(void);
 const char *const *runtime_adapter_args(const char *const args[], bool rootless);
+/* The config.json the adapter would write for ARGS (json-c's; json_object_put it). */
+struct json_object *runtime_adapter_config(const char *const args[]);
+/*
+ * What the adapter's last run left behind: its container in its --root,
+ * or its cgroup (cgroupsPath) in any hierarchy. NULL when nothing; else
+ * a sentence naming it, valid until the next call.
+ */
+const char *runtime_adapter_leftover(void);
+/* Teardown: delete --force every container the adapter's runs left (the harness calls it). */
+void runtime_adapter_teardown(void);
 
 /* Shorthand: run_tool(r, "container", args, NULL). */
 void run_container(struct run *r, const char *const args[]);
@@ -155,6 +165,14 @@ int harness_setup(void **state);
  * temporary directories, and go back to the starting directory.
  */
 int harness_teardown_test(void **state);
+
+/*
+ * For a test that forks a child which runs containers: end the child with
+ * `status`, after removing what the child made (its temporary directories,
+ * the adapter's containers) -- never the test's own. A dc_fail in such a
+ * child ends it so too (exit 99), instead of running the rest of the tests.
+ */
+_Noreturn void harness_exit_child(int status);
 #define dc_test(f) cmocka_unit_test_teardown(f, harness_teardown_test)
 
 /*

@@ -34,6 +34,18 @@ int cgroup_promises_teardown(void **state);
  */
 const char *container_limit(pid_t pid, const char *controller);
 
+/*
+ * Chapter 12: the --root and the id of the container that a run of
+ * "container" (dcrun, through tests/runtime-adapter.c) runs, from its
+ * command line: what `dcrun delete` needs. Read while the run is alive
+ * (a zombie has none); false if it is no dcrun run.
+ */
+bool dcrun_container_of(const struct run *r, char *root, size_t root_size, char *id,
+			size_t id_size);
+
+/* `dcrun --root ROOT delete --force ID`, as nobody for a rootless container: its exit status. */
+int dcrun_delete_force(const char *root, const char *id, bool rootless);
+
 /* 09 cgroup: limits, and a group of its own that looks like the root. */
 void test_memory_hog_is_killed_at_the_limit(void **state);
 void test_fork_bomb_stops_at_the_pids_limit(void **state);

@@ -480,7 +480,12 @@ void test_unknown_capability_is_a_clear_error(void **state)
 
 	(void)state;
 	require_root();
-	for (size_t i = 0; i < 2; i++) {
+	/*
+	 * Chapter 12: config.json can only name a capability that is kept
+	 * (CAP_NET_ADMINN in process.capabilities), and dcrun refuses it as
+	 * runc does: exit 1, naming it and where it is.
+	 */
+	for (size_t i = 0; i < (runtime_adapter_active() ? 1 : 2); i++) {
 		char *before = read_file("/proc/self/mountinfo");
 		run_container(&r, (const char *[]){"-v", options[i], "NET_ADMINN", test_rootfs(),
 						   "/bin/echo", "ran", NULL});
@@ -488,7 +493,9 @@ void test_unknown_capability_is_a_clear_error(void **state)
 		bool unchanged = strcmp(before, after) == 0;
 		free(before);
 		free(after);
-		assert_exit(&r, 125);
+		assert_exit(&r, runtime_adapter_active() ? 1 : 125);
+		if (runtime_adapter_active())
+			assert_contains(r.err, "process.capabilities");
 		assert_contains(r.err, "NET_ADMINN");
 		/* Refused up front: no narration, so no step was taken. */
 		assert_not_contains(r.err, "=>");
@@ -1328,7 +1335,10 @@ void test_user_option_sets_ids_groups_and_home(void **state)
 	}
 }
 
-/* --workdir DIR is where the command starts; "/" without it; a DIR missing inside is 125. */
+/*
+ * --workdir DIR is where the command starts; "/" without it; a DIR
+ * missing inside is 125 (through dcrun, made inside, as runc does).
+ */
 void test_workdir_sets_the_starting_directory(void **state)
 {
 	char missing[64];
@@ -1350,6 +1360,20 @@ void test_workdir_sets_the_starting_directory(void **state)
 	run_free(&r);
 
 	snprintf(missing, sizeof(missing), "/dc-no-such-dir-%d", (int)getpid());
+	if (runtime_adapter_active()) {
+		/* runc makes a missing process.cwd, inside the rootfs (never on the host), and starts there. */
+		run_container(&r, (const char *[]){"--workdir", missing, test_rootfs(),
+						   "/bin/probe", "cwd", NULL});
+		bool made_inside = rmdir(in_copy(test_rootfs(), missing)) == 0;
+		if (exists(missing))
+			dc_fail("process.cwd %s was made on the host, not in the rootfs", missing);
+		assert_exit(&r, 0);
+		expect_probe(&r, "cwd", missing,
+			     "runc makes a missing process.cwd and starts there");
+		assert_true(made_inside);
+		run_free(&r);
+		return;
+	}
 	run_container(&r, (const char *[]){"--workdir", missing, test_rootfs(), "/bin/echo", "ran",
 					   NULL});
 	assert_exit(&r, 125);
@@ -1397,6 +1421,21 @@ void test_open_files_limit_is_1024(void **state)
 		&r, (const char *[]){"/bin/sh", "-c", "ulimit -n 512 && exec \"$@\"", "sh", NULL},
 		"container", (const char *[]){test_rootfs(), "/bin/probe", "rlimit_nofile", NULL});
 	run_finish(&r);
+	if (runtime_adapter_active()) {
+		/*
+		 * runc sets process.rlimits as they are, whatever its caller's: a
+		 * runtime without CAP_SYS_RESOURCE cannot raise 512 to them, and
+		 * must refuse to start rather than quietly run with less.
+		 */
+		if (r.exit_code == 0)
+			expect_probe(&r, "rlimit_nofile", want,
+				     "config.json's RLIMIT_NOFILE holds, or the start is refused");
+		else
+			assert_contains(r.err, "RLIMIT_NOFILE");
+		assert_true(r.exit_code == 0 || r.exit_code == 1);
+		run_free(&r);
+		return;
+	}
 	assert_exit(&r, 0);
 	expect_probe(&r, "rlimit_nofile", "512 512",
 		     "A caller's limit below 1024 stands: only root may raise one");
@@ -1409,33 +1448,44 @@ void test_open_files_limit_is_1024(void **state)
  * numbers, a relative --workdir, an unknown --seccomp profile, a --join
  * of a type that cannot be shared. A --user the maps do not hold is
  * refused too, with a hint: no one inside could be that user.
+ *
+ * Chapter 12: what config.json can say is refused by dcrun, exit 1 as
+ * runc, naming its place (the third column) and the value. The rest is
+ * container's own command line: a user by name or "-1" (process.user
+ * holds numbers), docker's --seccomp names, --join's TYPE:PATH text, and
+ * a joined mount namespace, which runc allows.
  */
 void test_bad_values_are_refused_before_start(void **state)
 {
-	static const char *const bad[][2] = {
-		{"--env", "DC_NO_VALUE"},
-		{"--env", "=value"},
-		{"--user", "dc"},
-		{"--user", "1000:dc"},
-		{"--user", "-1"},
-		{"--user", ""},
-		{"--workdir", "tmp"},
-		{"--seccomp", "strict"},
-		{"--join", "mnt:/proc/self/ns/mnt"},
-		{"--join", "net"},
+	static const char *const bad[][3] = {
+		{"--env", "DC_NO_VALUE", "process.env"},
+		{"--env", "=value", "process.env"},
+		{"--user", "dc", NULL},
+		{"--user", "1000:dc", NULL},
+		{"--user", "-1", NULL},
+		{"--user", "", NULL},
+		{"--workdir", "tmp", "process.cwd"},
+		{"--seccomp", "strict", NULL},
+		{"--join", "mnt:/proc/self/ns/mnt", NULL},
+		{"--join", "net", NULL},
 	};
+	bool dcrun = runtime_adapter_active();
 	struct run r;
 
 	(void)state;
 	require_root();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (dcrun && bad[i][2] == NULL)
+			continue;
 		run_container(&r, (const char *[]){"-v", bad[i][0], bad[i][1], test_rootfs(),
 						   "/bin/echo", "ran", NULL});
-		if (r.exit_code != 125)
-			dc_fail("%s \"%s\" was taken (exit %d): it must be refused, with 125",
-				bad[i][0], bad[i][1], r.exit_code);
-		assert_contains(r.err, bad[i][0]);
-		assert_contains(r.err, bad[i][1]);
+		if (r.exit_code != (dcrun ? 1 : 125))
+			dc_fail("%s \"%s\" was taken (exit %d): it must be refused, with %d",
+				bad[i][0], bad[i][1], r.exit_code, dcrun ? 1 : 125);
+		assert_contains(r.err, dcrun ? bad[i][2] : bad[i][0]);
+		/* dcrun names a relative cwd by its place alone ("process.cwd: must be absolute"). */
+		if (!dcrun || strcmp(bad[i][0], "--workdir") != 0)
+			assert_contains(r.err, bad[i][1]);
 		assert_not_contains(r.err, "=>");
 		assert_not_contains(r.out, "ran");
 		run_free(&r);
@@ -1443,9 +1493,9 @@ void test_bad_values_are_refused_before_start(void **state)
 
 	run_container(&r, (const char *[]){"-v", "--user", "1000", test_rootfs(), "/bin/echo",
 					   "ran", NULL});
-	assert_exit(&r, 125);
-	assert_contains(r.err, "--user");
-	assert_contains(r.err, "--uid-map");
+	assert_exit(&r, dcrun ? 1 : 125);
+	assert_contains(r.err, dcrun ? "process.user.uid" : "--user");
+	assert_contains(r.err, dcrun ? "uid map" : "--uid-map");
 	assert_not_contains(r.err, "=>");
 	assert_not_contains(r.out, "ran");
 	run_free(&r);
@@ -1476,8 +1526,27 @@ static unsigned long inode_in(const char *text, const char *key)
 }
 
 /*
+ * Chapter 12: runc keeps no namespace past its container (--persist is
+ * container's): B joins A's while A runs, by their /proc/PID/ns files,
+ * as namespaces[].path (what podman does for a pod). Fills in `user` and
+ * `net` as --join's TYPE:PATH, and `uts_as_net`, a namespace of the
+ * wrong type for net.
+ */
+static bool start_a_to_join(struct run *a, char *user, char *net, char *uts_as_net, size_t size)
+{
+	bool up = start_shell(a, (const char *[]){NULL}, test_rootfs());
+	pid_t pid = up ? init_of(a) : 0;
+
+	snprintf(user, size, "user:/proc/%d/ns/user", (int)pid);
+	snprintf(net, size, "net:/proc/%d/ns/net", (int)pid);
+	snprintf(uts_as_net, size, "net:/proc/%d/ns/uts", (int)pid);
+	return up && pid > 0;
+}
+
+/*
  * A pod: container B joins the user and network namespaces container A
- * kept (--persist DIR): B's network is A's -- the same namespace, as the
+ * kept (--persist DIR; through dcrun, A's while it runs: start_a_to_join):
+ * B's network is A's -- the same namespace, as the
  * probe and nsls both say -- while its mounts, hostname and processes are
  * its own. A message over 127.0.0.1 from B reaches A's listener.
  */
@@ -1488,13 +1557,21 @@ void test_joined_containers_share_a_network(void **state)
 				    tries[256] = "";
 	long in_net = -1, in_a = -1, in_b = -1;
 	struct run a, b, ls;
+	bool a_up;
 
 	(void)state;
 	require_root();
-	char *dir = make_persist_dir();
-	snprintf(user, sizeof(user), "user:%s/user", dir);
-	snprintf(net, sizeof(net), "net:%s/net", dir);
-	bool a_up = start_shell(&a, (const char *[]){"--persist", dir, NULL}, test_rootfs());
+	if (runtime_adapter_active()) {
+		char uts_as_net[4200];
+
+		a_up = start_a_to_join(&a, user, net, uts_as_net, sizeof(user));
+	} else {
+		char *dir = make_persist_dir();
+
+		snprintf(user, sizeof(user), "user:%s/user", dir);
+		snprintf(net, sizeof(net), "net:%s/net", dir);
+		a_up = start_shell(&a, (const char *[]){"--persist", dir, NULL}, test_rootfs());
+	}
 	if (a_up)
 		snprintf(
 			a_ns, sizeof(a_ns), "%s",
@@ -1559,34 +1636,54 @@ void test_joined_containers_share_a_network(void **state)
  * type, a network without the user namespace that owns it (root's
  * capabilities count only there), a joined network with --net veth, a
  * joined user namespace with maps of its own.
+ *
+ * Chapter 12: the joined namespaces are a running container's (see
+ * start_a_to_join), and dcrun refuses a path that is no namespace, or
+ * one of the wrong type, before it makes anything, exit 1 as runc. The
+ * other cases are container's alone: runc joins a network with the
+ * host's privileges and then makes the new user namespace (nothing to
+ * refuse), --net veth is container's, and the adapter cannot say maps
+ * next to a joined user namespace.
  */
 void test_bad_join_is_refused_and_leaves_nothing(void **state)
 {
 	char user[4200], net[4200], uts_as_net[4200], file_as_net[4200];
-	struct run r;
+	bool dcrun = runtime_adapter_active();
+	struct run r, a;
 	pid_t left[4];
 
 	(void)state;
 	require_root();
-	char *dir = make_persist_dir();
-	run_container(&r, (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
-	assert_exit(&r, 0);
-	run_free(&r);
-	snprintf(user, sizeof(user), "user:%s/user", dir);
-	snprintf(net, sizeof(net), "net:%s/net", dir);
-	snprintf(uts_as_net, sizeof(uts_as_net), "net:%s/uts", dir);
+	if (dcrun) {
+		bool a_up = start_a_to_join(&a, user, net, uts_as_net, sizeof(user));
+		if (!a_up)
+			run_dump(&a, "the container to join did not start");
+		assert_true(a_up);
+	} else {
+		char *dir = make_persist_dir();
+		run_container(&r,
+			      (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
+		assert_exit(&r, 0);
+		run_free(&r);
+		snprintf(user, sizeof(user), "user:%s/user", dir);
+		snprintf(net, sizeof(net), "net:%s/net", dir);
+		snprintf(uts_as_net, sizeof(uts_as_net), "net:%s/uts", dir);
+	}
 	snprintf(file_as_net, sizeof(file_as_net), "net:%s", host_marker_path());
 	const struct {
 		const char *options[7];
 		const char *says;
+		bool container_only;
 	} cases[] = {
-		{{"--join", file_as_net, NULL}, host_marker_path()},
-		{{"--join", user, "--join", uts_as_net, NULL}, "uts"},
-		{{"--join", net, NULL}, "--join user:"},
-		{{"--join", user, "--join", net, "--net", "veth", NULL}, "--net veth"},
-		{{"--join", user, REMAPPED, NULL}, "--uid-map"},
+		{{"--join", file_as_net, NULL}, host_marker_path(), false},
+		{{"--join", user, "--join", uts_as_net, NULL}, "uts", false},
+		{{"--join", net, NULL}, "--join user:", true},
+		{{"--join", user, "--join", net, "--net", "veth", NULL}, "--net veth", true},
+		{{"--join", user, REMAPPED, NULL}, "--uid-map", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (dcrun && cases[i].container_only)
+			continue;
 		char *before = read_file("/proc/self/mountinfo");
 		run_with(&r, cases[i].options,
 			 (const char *[]){test_rootfs(), "/bin/sleep", sleep_mark(), NULL});
@@ -1594,17 +1691,24 @@ void test_bad_join_is_refused_and_leaves_nothing(void **state)
 		bool unchanged = strcmp(before, after) == 0;
 		free(before);
 		free(after);
-		if (r.exit_code != 125)
-			dc_fail("%s %s was taken (exit %d); it must be refused with 125 (lesson 11, "
+		if (r.exit_code != (dcrun ? 1 : 125))
+			dc_fail("%s %s was taken (exit %d); it must be refused with %d (lesson 11, "
 				"\"Composing namespaces\")",
-				cases[i].options[0], cases[i].options[1], r.exit_code);
+				cases[i].options[0], cases[i].options[1], r.exit_code,
+				dcrun ? 1 : 125);
 		assert_contains(r.err, cases[i].says);
+		if (dcrun)
+			assert_contains(r.err, "linux.namespaces[");
 		run_free(&r);
 		if (find_sleeping(sleep_mark(), left, 4) > 0)
 			dc_fail("a refused --join left its container running (host pid %d)",
 				(int)left[0]);
+		if (dcrun && runtime_adapter_leftover())
+			dc_fail("a refused --join left %s", runtime_adapter_leftover());
 		assert_true(unchanged);
 	}
+	if (dcrun)
+		stop_shell(&a);
 }
 
 /* ---- enter, watched -------------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "promises-net-user.h"
+#include "promises-cgroup-time.h"
 #include "promises.h"
 
 #include <arpa/inet.h>
@@ -223,8 +224,8 @@ static bool runs_as(pid_t pid, unsigned id)
 	return ok;
 }
 
-/* A live process with `word` as one of its arguments, or 0. */
-static pid_t process_with_arg(const char *word)
+/* A live process with `word` as one of its arguments (or, with `prefix`, one that starts so), or 0. */
+static pid_t process_with(const char *word, bool prefix)
 {
 	DIR *proc = opendir("/proc");
 	const struct dirent *e;
@@ -245,7 +246,8 @@ static pid_t process_with_arg(const char *word)
 			continue;
 		/* "ARG\0ARG\0...": each argument ends at its NUL, or at the end. */
 		for (size_t at = 0; at < length; at += strlen(cmdline + at) + 1) {
-			if (strcmp(cmdline + at, word) == 0)
+			if (prefix ? strncmp(cmdline + at, word, strlen(word)) == 0
+				   : strcmp(cmdline + at, word) == 0)
 				found = pid;
 		}
 		free(cmdline);
@@ -254,11 +256,32 @@ static pid_t process_with_arg(const char *word)
 	return found;
 }
 
-/* Whether every process with `word` in its arguments is gone, within a bound. */
+static pid_t process_with_arg(const char *word)
+{
+	return process_with(word, false);
+}
+
+/*
+ * Chapter 12: the container's name is in config.json, not on a command
+ * line; the adapter's ids are. Every process of this test's dcrun runs
+ * (dcrun itself, and its container's before the exec) has an argument
+ * "dc-test-PID-N" (tests/runtime-adapter.c).
+ */
+static const char *dcrun_id_prefix(void)
+{
+	static char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "dc-test-%d-", (int)getpid());
+	return prefix;
+}
+
+/* Whether every process with `word` in its arguments (or, with dcrun, any of its runs) is gone. */
 static bool processes_gone(const char *word)
 {
+	bool prefix = runtime_adapter_active();
+
 	for (int try = 0; try < 200; try++) {
-		if (process_with_arg(word) == 0)
+		if (process_with(prefix ? dcrun_id_prefix() : word, prefix) == 0)
 			return true;
 		usleep(50 * 1000);
 	}
@@ -567,7 +590,8 @@ void test_rootless_container_has_every_namespace(void **state)
 	for (const char *line; !ready && (line = run_read_line(&r)) != NULL;)
 		ready = strcmp(line, "ready") == 0;
 	pid_t init = ready ? child_of(r.pid) : 0;
-	pid_t command = init ? child_of(init) : 0;
+	/* runc has no init: through dcrun, the container's first process is the command. */
+	pid_t command = runtime_adapter_active() ? init : init ? child_of(init) : 0;
 	bool init_is_nobody = init && runs_as(init, NOBODY);
 	bool command_is_nobody = command && runs_as(command, NOBODY);
 	run_finish(&r);
@@ -694,18 +718,26 @@ void test_root_inside_cannot_write_host_root_file(void **state)
 
 /*
  * A map the kernel refuses ends the start: the message names the map
- * file and the kernel's reason, the exit status is 125, and nothing is
- * left behind -- no process (the child waiting for its go-ahead dies
- * with its parent) and no mount. `name` marks the run's processes.
+ * (`map`: the file, or config.json's key) and the reason, the exit
+ * status is 125 (1 through dcrun), and nothing is left behind -- no process (the child
+ * waiting for its go-ahead dies with its parent) and no mount. `name`
+ * marks the run's processes.
  */
-static void check_refused_map(struct run *r, const char *name, const char *reason,
+static void check_refused_map(struct run *r, const char *name, const char *map, const char *reason,
 			      const char *before)
 {
 	char *after = read_file("/proc/self/mountinfo");
 	bool mounts_unchanged = strcmp(before, after) == 0;
 
 	free(after);
-	assert_exit(r, 125);
+	/* runc exits 1 for any failed start; dcrun leaves no state or cgroup either. */
+	if (runtime_adapter_active()) {
+		assert_exit(r, 1);
+		if (runtime_adapter_leftover())
+			dc_fail("the refused container left %s", runtime_adapter_leftover());
+	} else {
+		assert_exit(r, 125);
+	}
 	/* One line says it all: "container: write /proc/PID/uid_map 0 0 1: Operation not permitted". */
 	bool said = false;
 	for (const char *line = r->err; line && *line && !said; line = strchr(line, '\n')) {
@@ -713,15 +745,16 @@ static void check_refused_map(struct run *r, const char *name, const char *reaso
 		size_t len = strcspn(line, "\n");
 		char *copy = strndup(line, len);
 		assert_non_null(copy);
-		said = strstr(copy, "uid_map") && strstr(copy, reason);
+		said = strstr(copy, map) && strstr(copy, reason);
 		free(copy);
 	}
 	if (!said)
-		dc_fail("expected one line naming uid_map and \"%s\" in:\n%s", reason, r->err);
+		dc_fail("expected one line naming %s and \"%s\" in:\n%s", map, reason, r->err);
 	assert_string_equal(r->out, "");
 	if (!processes_gone(name))
 		dc_fail("process %d of the refused container is still running",
-			(int)process_with_arg(name));
+			(int)(runtime_adapter_active() ? process_with(dcrun_id_prefix(), true)
+						       : process_with_arg(name)));
 	assert_true(mounts_unchanged);
 }
 
@@ -749,7 +782,8 @@ void test_rootfs_out_of_the_mapped_uids_reach_is_a_clear_error(void **state)
 	free(before);
 	free(after);
 
-	assert_exit(&r, 125);
+	/* runc exits 1 for any failed start. */
+	assert_exit(&r, runtime_adapter_active() ? 1 : 125);
 	assert_contains(r.err, rootfs);
 	assert_contains(r.err, "Permission denied");
 	assert_contains(r.err, "chmod o+x");
@@ -771,7 +805,11 @@ void test_overlapping_map_is_a_clear_error(void **state)
 	run_container(&r, (const char *[]){"--hostname", name, "--uid-map", "0 100000 10",
 					   "--uid-map", "5 200000 10", test_rootfs_for_others(),
 					   "/bin/probe", "uid", NULL});
-	check_refused_map(&r, name, "Invalid argument", before);
+	/* dcrun checks config.json's maps before it makes anything, as the kernel would. */
+	if (runtime_adapter_active())
+		check_refused_map(&r, name, "linux.uidMappings[1]", "overlaps", before);
+	else
+		check_refused_map(&r, name, "uid_map", "Invalid argument", before);
 	free(before);
 	run_free(&r);
 }
@@ -788,7 +826,7 @@ void test_rootless_cannot_map_another_uid(void **state)
 	char *before = read_file("/proc/self/mountinfo");
 	run_rootless(&r, (const char *[]){"--hostname", name, "--uid-map", "0 0 1",
 					  test_rootfs_for_others(), "/bin/probe", "uid", NULL});
-	check_refused_map(&r, name, "Operation not permitted", before);
+	check_refused_map(&r, name, "uid_map", "Operation not permitted", before);
 	free(before);
 	run_free(&r);
 }
@@ -865,6 +903,67 @@ void test_root_inside_cannot_make_device_nodes(void **state)
 }
 
 /*
+ * Chapter 12: a runc container outlives a killed `runc run`, by design:
+ * whoever ran it ends it with `delete --force`. That must hold for a
+ * remapped or rootless container too, whose credentials changed: after a
+ * SIGKILL of dcrun, delete --force, by the same user, ends its command
+ * and removes its state. No container runs on unseen.
+ */
+static void assert_deleted_after_its_runtime_is_killed(const char *const options[], bool rootless)
+{
+	char mark[32], root[4096] = "", id[256] = "", path[4400];
+	const char *args[16];
+	pid_t pids[4];
+	struct run r;
+	size_t n = 0;
+	int found = 0, left = 0, deleted = -1;
+
+	snprintf(mark, sizeof(mark), "5%07d", (int)getpid());
+	for (size_t i = 0; options[i] != NULL && n < 10; i++)
+		args[n++] = options[i];
+	args[n++] = test_rootfs_for_others();
+	args[n++] = "/bin/sleep";
+	args[n++] = mark;
+	args[n] = NULL;
+	if (rootless)
+		run_start_rootless(&r, "container", args);
+	else
+		run_start(&r, "container", args);
+	for (int tries = 0; tries < (under_valgrind() ? 3000 : 500) && found == 0; tries++) {
+		found = find_sleeping(mark, pids, 4);
+		if (found == 0)
+			usleep(10000);
+	}
+	/* Its --root and id, from its command line while it lives. */
+	bool known = found > 0 && dcrun_container_of(&r, root, sizeof(root), id, sizeof(id));
+	run_signal(&r, SIGKILL);
+	if (known)
+		deleted = dcrun_delete_force(root, id, rootless);
+	for (int tries = 0; found > 0 && tries < 500; tries++) {
+		if ((left = find_sleeping(mark, pids, 4)) == 0)
+			break;
+		usleep(10000);
+	}
+	for (int i = 0; i < left; i++)
+		kill(pids[i], SIGKILL);
+	run_finish(&r);
+	if (found == 0)
+		run_dump(&r, "the container's sleep never started");
+	assert_true(found > 0);
+	assert_true(known);
+	assert_exit(&r, 128 + SIGKILL);
+	run_free(&r);
+	assert_int_equal(deleted, 0);
+	if (left > 0)
+		dc_fail("the container's command (host pid %d) outlived dcrun delete --force, after "
+			"dcrun run was killed with SIGKILL",
+			(int)pids[0]);
+	snprintf(path, sizeof(path), "%s/%s", root, id);
+	if (access(path, F_OK) == 0)
+		dc_fail("dcrun delete --force left the container's state, %s", path);
+}
+
+/*
  * Lessons 03 and 09 promise that the container dies with the program
  * that started it. Root remapped by --uid-map, and a rootless user, are
  * the cases where the container's credentials change (setresuid to the
@@ -873,19 +972,26 @@ void test_root_inside_cannot_make_device_nodes(void **state)
  */
 void test_remapped_container_dies_with_its_parent(void **state)
 {
+	const char *const remapped[] = {"--uid-map", "0 100000 65536", "--gid-map",
+					"0 100000 65536", NULL};
+
 	(void)state;
 	require_root();
-	assert_container_dies_with_its_parent((const char *[]){"--uid-map", "0 100000 65536",
-							       "--gid-map", "0 100000 65536", NULL},
-					      test_rootfs_for_others(), false);
+	if (runtime_adapter_active())
+		assert_deleted_after_its_runtime_is_killed(remapped, false);
+	else
+		assert_container_dies_with_its_parent(remapped, test_rootfs_for_others(), false);
 }
 
 void test_rootless_container_dies_with_its_parent(void **state)
 {
 	(void)state;
 	require_root();
-	assert_container_dies_with_its_parent((const char *[]){NULL}, test_rootfs_for_others(),
-					      true);
+	if (runtime_adapter_active())
+		assert_deleted_after_its_runtime_is_killed((const char *[]){NULL}, true);
+	else
+		assert_container_dies_with_its_parent((const char *[]){NULL},
+						      test_rootfs_for_others(), true);
 }
 
 /*
@@ -894,7 +1000,8 @@ void test_rootless_container_dies_with_its_parent(void **state)
  * container will see it, so HOST appears at /mnt inside -- not over the
  * host's own /mnt in the container's mount namespace, where no one would
  * ever see it. An INSIDE with ".." is refused, and a missing one is
- * named in the error.
+ * named in the error. (runc resolves ".." inside the rootfs too, and
+ * makes a missing INSIDE there: see below.)
  */
 void test_bind_target_is_resolved_inside_the_rootfs(void **state)
 {
@@ -926,16 +1033,43 @@ void test_bind_target_is_resolved_inside_the_rootfs(void **state)
 	run_free(&r);
 
 	snprintf(bind, sizeof(bind), "%s:/../mnt", host);
-	run_container(&r, (const char *[]){"--bind", bind, test_rootfs(), "/bin/true", NULL});
-	assert_exit(&r, 125);
-	assert_contains(r.err, "without \"..\"");
+	if (runtime_adapter_active()) {
+		/* runc (securejoin) stops ".." at the rootfs's /: the host directory is at /mnt. */
+		run_container(&r, (const char *[]){"--bind", bind, test_rootfs(), "/bin/cat",
+						   "/mnt/marker", NULL});
+		assert_exit(&r, 0);
+		assert_string_equal(r.out, "shared from the host\n");
+	} else {
+		run_container(&r,
+			      (const char *[]){"--bind", bind, test_rootfs(), "/bin/true", NULL});
+		assert_exit(&r, 125);
+		assert_contains(r.err, "without \"..\"");
+	}
 	run_free(&r);
 
 	snprintf(name, sizeof(name), "/no-such-dir-%d", (int)getpid());
 	snprintf(bind, sizeof(bind), "%s:%s", host, name);
-	run_container(&r, (const char *[]){"--bind", bind, test_rootfs(), "/bin/true", NULL});
-	assert_exit(&r, 125);
-	assert_contains(r.err, name);
-	assert_contains(r.err, "INSIDE must exist in ROOTFS");
+	if (runtime_adapter_active()) {
+		/* runc makes a missing destination, inside the rootfs: never on the host. */
+		char inside[4096 + 64], marker_inside[128];
+
+		snprintf(marker_inside, sizeof(marker_inside), "%s/marker", name);
+		run_container(&r, (const char *[]){"--bind", bind, test_rootfs(), "/bin/cat",
+						   marker_inside, NULL});
+		snprintf(inside, sizeof(inside), "%s%s", test_rootfs(), name);
+		/* The directory made in the shared rootfs goes at once: only an empty one can. */
+		bool made_inside = rmdir(inside) == 0;
+		if (access(name, F_OK) == 0)
+			dc_fail("--bind %s made %s on the host, not in the rootfs", bind, name);
+		assert_exit(&r, 0);
+		assert_string_equal(r.out, "shared from the host\n");
+		assert_true(made_inside);
+	} else {
+		run_container(&r,
+			      (const char *[]){"--bind", bind, test_rootfs(), "/bin/true", NULL});
+		assert_exit(&r, 125);
+		assert_contains(r.err, name);
+		assert_contains(r.err, "INSIDE must exist in ROOTFS");
+	}
 	run_free(&r);
 }

@@ -20,7 +20,9 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <json-c/json.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -97,6 +99,7 @@ struct request {
 	size_t nuid_maps, ngid_maps, nbinds, nenvs, njoins;
 	const char *memory, *pids, *cpus, *uptime_offset;
 	uint64_t caps;
+	const char *unknown_cap; /* --cap-add of a name no kernel has: written as it is */
 	bool read_only;
 };
 
@@ -107,7 +110,7 @@ _Noreturn static void not_expressible(const char *option, const char *why)
 		option, why);
 }
 
-/* One of container's capability spellings: NET_ADMIN, cap_net_admin, CAP_NET_ADMIN. */
+/* One of container's capability spellings: NET_ADMIN, cap_net_admin, CAP_NET_ADMIN; 0 if none. */
 static uint64_t cap_bits(const char *name)
 {
 	const char *bare = strncasecmp(name, "CAP_", 4) == 0 ? name + 4 : name;
@@ -118,8 +121,7 @@ static uint64_t cap_bits(const char *name)
 		if (strcasecmp(bare, cap_names[i] + 4) == 0)
 			return 1ULL << i;
 	}
-	/* container's own refusal (exit 125) is its CLI's, not config.json's. */
-	not_expressible("--cap-add/--cap-drop of an unknown name", name);
+	return 0; /* no such capability */
 }
 
 #define PUSH(array, n, value)                                                                      \
@@ -181,8 +183,13 @@ static struct request parse_request(const char *const args[])
 			PUSH(q.envs, q.nenvs, value);
 		else if (strcmp(name, "--join") == 0)
 			PUSH(q.joins, q.njoins, value);
+		else if (strcmp(name, "--cap-add") == 0 && cap_bits(value) == 0)
+			q.unknown_cap = value; /* config.json names it, for dcrun to refuse */
 		else if (strcmp(name, "--cap-add") == 0)
 			q.caps |= cap_bits(value);
+		else if (strcmp(name, "--cap-drop") == 0 && cap_bits(value) == 0)
+			not_expressible("--cap-drop of an unknown name",
+					"config.json lists only what is kept");
 		else if (strcmp(name, "--cap-drop") == 0)
 			q.caps &= ~cap_bits(value);
 		else if (strcmp(name, "--net") == 0 && strcmp(value, "none") != 0)
@@ -211,13 +218,22 @@ static json_object *strings(const char *const *list, size_t n)
 	return a;
 }
 
-static json_object *cap_list(uint64_t caps)
+/* The set, and `unknown` (not NULL) spelled as config.json would: CAP_ and upper case. */
+static json_object *cap_list(uint64_t caps, const char *unknown)
 {
 	json_object *a = json_object_new_array();
+	char name[64];
 
 	for (int i = 0; i < NCAPS; i++) {
 		if (caps >> i & 1)
 			json_object_array_add(a, json_object_new_string(cap_names[i]));
+	}
+	if (unknown) {
+		const char *bare = strncasecmp(unknown, "CAP_", 4) == 0 ? unknown + 4 : unknown;
+		size_t n = (size_t)snprintf(name, sizeof(name), "CAP_%s", bare);
+		for (size_t i = 4; i < n && i < sizeof(name); i++)
+			name[i] = (char)toupper((unsigned char)name[i]);
+		json_object_array_add(a, json_object_new_string(name));
 	}
 	return a;
 }
@@ -242,29 +258,39 @@ static json_object *id_maps(const char *const *maps, size_t n, unsigned long out
 	return a;
 }
 
-/* A number of bytes with container's k, m and g suffixes (1024-based). */
-static int64_t bytes(const char *text)
+/*
+ * A positive whole number, with container's k, m and g suffixes
+ * (1024-based) where `suffixes`, as a JSON number: exact, even past 64
+ * bits, so that a number too big is dcrun's to refuse, never strtoll's
+ * to clamp to 2^63-1 here.
+ */
+static json_object *exact_number(const char *text, bool suffixes, const char *option)
 {
-	char *end;
-	long long n = strtoll(text, &end, 10);
-	int shift = *end == 'k' || *end == 'K'   ? 10
+	size_t digits = strspn(text, "0123456789");
+	const char *end = text + digits;
+	int shift = !suffixes                    ? 0
+		    : *end == 'k' || *end == 'K' ? 10
 		    : *end == 'm' || *end == 'M' ? 20
 		    : *end == 'g' || *end == 'G' ? 30
 						 : 0;
+	unsigned __int128 n = 0;
+	char decimal[48], *p = decimal + sizeof(decimal);
 
-	if (end == text || n <= 0 || (shift && *++end) || *end)
-		not_expressible("a --memory that is no size", "container's own check");
-	return (int64_t)n << shift;
-}
-
-static int64_t positive(const char *text, const char *option)
-{
-	char *end;
-	long long n = strtoll(text, &end, 10);
-
-	if (end == text || *end || n <= 0)
+	/* 28 digits, times 2^30, still fit in 128 bits. */
+	if (digits == 0 || digits > 28 || (shift && *++end) || *end)
 		not_expressible(option, "container's own check of a value that is no number");
-	return n;
+	for (size_t i = 0; i < digits; i++)
+		n = n * 10 + (unsigned)(text[i] - '0');
+	if (n == 0)
+		not_expressible(option, "0, which config.json takes as \"not set\"");
+	n <<= shift;
+	if (n <= INT64_MAX)
+		return json_object_new_int64((int64_t)n);
+	*--p = '\0';
+	for (; n > 0; n /= 10)
+		*--p = (char)('0' + (int)(n % 10));
+	/* json-c writes a double_s as its text, digit for digit. */
+	return json_object_new_double_s(0, p);
 }
 
 static void add_mount(json_object *mounts, const char *dest, const char *type, const char *source,
@@ -504,17 +530,22 @@ static void fill_process(json_object *process, const struct request *q, const ch
 	/* Docker (since CVE-2022-24769) gives a user other than root only the bounding set. */
 	bool root = json_object_get_int64(json_object_object_get(user, "uid")) == 0;
 	json_object_object_add(process, "user", user);
-	json_object_object_add(caps, "bounding", cap_list(q->caps));
-	json_object_object_add(caps, "effective", cap_list(root ? q->caps : 0));
-	json_object_object_add(caps, "permitted", cap_list(root ? q->caps : 0));
+	json_object_object_add(caps, "bounding", cap_list(q->caps, q->unknown_cap));
+	json_object_object_add(caps, "effective",
+			       cap_list(root ? q->caps : 0, root ? q->unknown_cap : NULL));
+	json_object_object_add(caps, "permitted",
+			       cap_list(root ? q->caps : 0, root ? q->unknown_cap : NULL));
 	json_object_object_add(process, "capabilities", caps);
-	/* 1024 open files, as systemd gives a service, up to the caller's hard limit. */
+	/* 1024 open files, as systemd gives a service, up to the caller's hard limit (at most 524288). */
 	if (getrlimit(RLIMIT_NOFILE, &hard) == -1)
 		hard.rlim_max = 1024;
+	if (hard.rlim_max > 524288)
+		hard.rlim_max = 524288;
 	json_object *nofile = json_object_new_object(), *rlimits = json_object_new_array();
 	json_object_object_add(nofile, "type", json_object_new_string("RLIMIT_NOFILE"));
 	json_object_object_add(nofile, "hard", json_object_new_uint64(hard.rlim_max));
-	json_object_object_add(nofile, "soft", json_object_new_uint64(1024));
+	json_object_object_add(nofile, "soft",
+			       json_object_new_uint64(hard.rlim_max < 1024 ? hard.rlim_max : 1024));
 	json_object_array_add(rlimits, nofile);
 	json_object_object_add(process, "rlimits", rlimits);
 	json_object_object_add(process, "noNewPrivileges", json_object_new_boolean(1));
@@ -559,14 +590,13 @@ static void fill_linux(json_object *lx, const struct request *q, bool rootless)
 	}
 	if (q->memory) {
 		json_object *memory = child(resources, "memory");
-		int64_t limit = bytes(q->memory);
-		json_object_object_add(memory, "limit", json_object_new_int64(limit));
+		json_object_object_add(memory, "limit", exact_number(q->memory, true, "--memory"));
 		/* Memory plus swap: the same, so no swapping round the limit (as container). */
-		json_object_object_add(memory, "swap", json_object_new_int64(limit));
+		json_object_object_add(memory, "swap", exact_number(q->memory, true, "--memory"));
 	}
 	if (q->pids)
 		json_object_object_add(child(resources, "pids"), "limit",
-				       json_object_new_int64(positive(q->pids, "--pids")));
+				       exact_number(q->pids, false, "--pids"));
 	if (q->cpus) {
 		char *end;
 		double cpus = strtod(q->cpus, &end);
@@ -617,9 +647,12 @@ static void random_hostname(char *name, size_t size)
 	unsigned char b[6] = {0};
 	FILE *f = fopen("/dev/urandom", "re");
 
-	if (f == NULL || fread(b, 1, sizeof(b), f) != sizeof(b))
-		dc_fail("runtime adapter: cannot read /dev/urandom");
+	if (f == NULL)
+		dc_fail("runtime adapter: cannot open /dev/urandom");
+	size_t n = fread(b, 1, sizeof(b), f);
 	fclose(f);
+	if (n != sizeof(b))
+		dc_fail("runtime adapter: cannot read /dev/urandom");
 	snprintf(name, size, "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
 }
 
@@ -633,24 +666,13 @@ bool runtime_adapter_active(void)
 	return active;
 }
 
-const char *const *runtime_adapter_args(const char *const args[], bool rootless)
+/* config.json for request q: `dcrun spec`'s (written into BUNDLE), with what q asks. */
+static json_object *adapter_config(const struct request *q, bool rootless, const char *bundle,
+				   const char *cgroups_path)
 {
-	static const char *argv[8];
-	static char id[64];
-	static unsigned serial;
-	char config[4200], hostname[64];
-	struct request q = parse_request(args);
-	char cgroups_path[128];
-
-	/* Chapter 09's parent group, where the cgroup promises look. */
-	snprintf(id, sizeof(id), "dc-test-%d-%u", (int)getpid(), serial++);
-	snprintf(cgroups_path, sizeof(cgroups_path), "/demystifying-containers/%s", id);
-	char *bundle = make_temp_dir("bundle"), *state = make_temp_dir("dcrun-root");
+	char config[4200], random_name[16];
 	struct run spec;
 
-	/* Nobody reads the bundle, and keeps its state in a root of its own. */
-	if (chmod(bundle, 0755) == -1 || (rootless && chown(state, NOBODY, NOBODY) == -1))
-		dc_fail("runtime adapter: chmod/chown %s: %s", bundle, strerror(errno));
 	run_program(&spec,
 		    (const char *[]){impl_path("dcrun"), "spec", "--bundle", bundle,
 				     rootless ? "--rootless" : NULL, NULL},
@@ -658,25 +680,28 @@ const char *const *runtime_adapter_args(const char *const args[], bool rootless)
 	if (spec.exit_code != 0)
 		dc_fail("runtime adapter: dcrun spec failed (exit %d): %s", spec.exit_code,
 			spec.err);
+	run_free(&spec);
 	snprintf(config, sizeof(config), "%s/config.json", bundle);
 	json_object *c = json_object_from_file(config);
 	if (c == NULL)
 		dc_fail("runtime adapter: %s: %s", config, json_util_get_last_err());
 
-	if (q.hostname)
-		snprintf(hostname, sizeof(hostname), "%s", q.hostname);
-	else
-		random_hostname(hostname, sizeof(hostname));
-	fill_process(child(c, "process"), &q, hostname);
+	/* The name as asked, however long: refusing a bad one is dcrun's job. */
+	const char *hostname = q->hostname;
+	if (hostname == NULL) {
+		random_hostname(random_name, sizeof(random_name));
+		hostname = random_name;
+	}
+	fill_process(child(c, "process"), q, hostname);
 	json_object *root = child(c, "root");
 	char rootfs[4096];
-	if (realpath(q.rootfs, rootfs) == NULL)
-		snprintf(rootfs, sizeof(rootfs), "%s", q.rootfs); /* dcrun says what is wrong */
+	if (realpath(q->rootfs, rootfs) == NULL)
+		snprintf(rootfs, sizeof(rootfs), "%s", q->rootfs); /* dcrun says what is wrong */
 	json_object_object_add(root, "path", json_object_new_string(rootfs));
-	json_object_object_add(root, "readonly", json_object_new_boolean(q.read_only));
+	json_object_object_add(root, "readonly", json_object_new_boolean(q->read_only));
 	json_object_object_add(c, "hostname", json_object_new_string(hostname));
-	if (q.domainname)
-		json_object_object_add(c, "domainname", json_object_new_string(q.domainname));
+	if (q->domainname)
+		json_object_object_add(c, "domainname", json_object_new_string(q->domainname));
 	/* runc's mounts, /proc as docker mounts it, and container's /tmp and --bind. */
 	json_object *mounts = child(c, "mounts");
 	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
@@ -688,22 +713,96 @@ const char *const *runtime_adapter_args(const char *const args[], bool rootless)
 	}
 	add_mount(mounts, "/tmp", "tmpfs", "tmpfs",
 		  (const char *[]){"nosuid", "nodev", "mode=1777"}, 3);
-	for (size_t i = 0; i < q.nbinds; i++) {
-		const char *colon = strchr(q.binds[i], ':');
+	for (size_t i = 0; i < q->nbinds; i++) {
+		const char *colon = strchr(q->binds[i], ':');
 		char host[4096];
 		if (colon == NULL)
 			not_expressible("a --bind without HOST:INSIDE", "container's own check");
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - q.binds[i]), q.binds[i]);
-		add_mount(mounts, colon + 1, "bind", host, (const char *[]){"rbind"}, 1);
+		else {
+			snprintf(host, sizeof(host), "%.*s", (int)(colon - q->binds[i]),
+				 q->binds[i]);
+			add_mount(mounts, colon + 1, "bind", host, (const char *[]){"rbind"}, 1);
+		}
 	}
-	fill_linux(child(c, "linux"), &q, rootless);
+	fill_linux(child(c, "linux"), q, rootless);
 	json_object_object_add(child(c, "linux"), "cgroupsPath",
 			       json_object_new_string(cgroups_path));
 	drop_unmapped_tty_group(mounts, json_object_object_get(child(c, "linux"), "gidMappings"));
+	return c;
+}
+
+struct json_object *runtime_adapter_config(const char *const args[])
+{
+	struct request q = parse_request(args);
+	char *bundle = make_temp_dir("bundle");
+	json_object *c = adapter_config(&q, false, bundle, "/demystifying-containers/dc-test");
+
+	remove_tree(bundle);
+	return c;
+}
+
+/*
+ * This process's runs in the current test: each one's --root and id, for
+ * the teardown, and its cgroupsPath, for runtime_adapter_leftover. A
+ * forked child's runs are the child's to clean up (harness_exit_child).
+ */
+enum { MAX_RUNS = 128 };
+static struct adapted_run {
+	char root[256], id[64], cgroups_path[128];
+	pid_t maker;
+} runs[MAX_RUNS];
+static int nruns;
+
+/* Whether the run's container is still in its --root. */
+static bool still_there(const struct adapted_run *run)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", run->root, run->id);
+	return access(path, F_OK) == 0;
+}
+
+static struct adapted_run *new_run(void)
+{
+	int kept = 0;
+
+	/* A test with many runs: forget those that are gone already. */
+	for (int i = 0; nruns == MAX_RUNS && i < nruns; i++) {
+		if (runs[i].maker != getpid() || still_there(&runs[i]))
+			runs[kept++] = runs[i];
+	}
+	if (nruns == MAX_RUNS)
+		nruns = kept;
+	if (nruns == MAX_RUNS)
+		dc_fail("runtime adapter: more than %d containers alive in one test", MAX_RUNS);
+	memset(&runs[nruns], 0, sizeof(runs[nruns]));
+	runs[nruns].maker = getpid();
+	return &runs[nruns++];
+}
+
+const char *const *runtime_adapter_args(const char *const args[], bool rootless)
+{
+	static const char *argv[8];
+	static unsigned serial;
+	char config[4200], id[64];
+	struct request q = parse_request(args);
+	/* Tracked at once (make_temp_dir): the test's teardown removes them, whatever fails. */
+	char *bundle = make_temp_dir("bundle"), *state = make_temp_dir("dcrun-root");
+	struct adapted_run *run = new_run();
+
+	snprintf(run->root, sizeof(run->root), "%s", state);
+	snprintf(id, sizeof(id), "dc-test-%d-%u", (int)getpid(), serial++);
+	snprintf(run->id, sizeof(run->id), "%s", id);
+	/* Chapter 09's parent group, where the cgroup promises look. */
+	snprintf(run->cgroups_path, sizeof(run->cgroups_path), "/demystifying-containers/%s", id);
+	/* Nobody reads the bundle, and keeps its state in a root of its own. */
+	if (chmod(bundle, 0755) == -1 || (rootless && chown(state, NOBODY, NOBODY) == -1))
+		dc_fail("runtime adapter: chmod/chown %s: %s", bundle, strerror(errno));
+	json_object *c = adapter_config(&q, rootless, bundle, run->cgroups_path);
+	snprintf(config, sizeof(config), "%s/config.json", bundle);
 	if (json_object_to_file_ext(config, c, JSON_C_TO_STRING_PRETTY) == -1)
 		dc_fail("runtime adapter: write %s: %s", config, json_util_get_last_err());
 	json_object_put(c);
-	run_free(&spec);
 	if (chmod(config, 0644) == -1)
 		dc_fail("runtime adapter: chmod %s: %s", config, strerror(errno));
 
@@ -712,7 +811,58 @@ const char *const *runtime_adapter_args(const char *const args[], bool rootless)
 	argv[2] = "run";
 	argv[3] = "--bundle";
 	argv[4] = bundle;
-	argv[5] = id;
+	argv[5] = run->id;
 	argv[6] = NULL;
 	return argv;
+}
+
+const char *runtime_adapter_leftover(void)
+{
+	static char what[1024];
+	const struct adapted_run *run = NULL;
+	char path[512];
+	glob_t g;
+
+	for (int i = nruns - 1; i >= 0 && run == NULL; i--) {
+		if (runs[i].maker == getpid())
+			run = &runs[i];
+	}
+	if (run == NULL)
+		return NULL;
+	if (still_there(run)) {
+		snprintf(what, sizeof(what), "its container %s, in dcrun's --root %s", run->id,
+			 run->root);
+		return what;
+	}
+	/* v2: /sys/fs/cgroup/PATH; v1 and hybrid: /sys/fs/cgroup/HIERARCHY/PATH. */
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", run->cgroups_path);
+	if (access(path, F_OK) == 0) {
+		snprintf(what, sizeof(what), "its cgroup %s", path);
+		return what;
+	}
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/*%s", run->cgroups_path);
+	bool found = glob(path, 0, NULL, &g) == 0;
+	if (found)
+		snprintf(what, sizeof(what), "its cgroup %s", g.gl_pathv[0]);
+	globfree(&g);
+	return found ? what : NULL;
+}
+
+void runtime_adapter_teardown(void)
+{
+	for (int i = 0; i < nruns; i++) {
+		struct run r;
+
+		if (runs[i].maker != getpid() || !still_there(&runs[i]))
+			continue;
+		run_program(&r,
+			    (const char *[]){impl_path("dcrun"), "--root", runs[i].root, "delete",
+					     "--force", runs[i].id, NULL},
+			    NULL);
+		if (r.exit_code != 0)
+			fprintf(stderr, "runtime adapter: dcrun delete --force %s: %s", runs[i].id,
+				r.err);
+		run_free(&r);
+	}
+	nruns = 0;
 }
