@@ -52,6 +52,7 @@ void test_kill_of_a_stopped_container_is_an_error(void **state);
 void test_delete_refuses_a_running_container_unless_forced(void **state);
 void test_reused_pid_is_not_taken_for_the_container(void **state);
 void test_container_cannot_pass_itself_off_as_stopped(void **state);
+void test_delete_removes_a_created_container_without_force(void **state);
 
 /* Ids, pause, ps and list */
 void test_id_in_use_is_refused_and_the_first_is_untouched(void **state);
@@ -61,6 +62,11 @@ void test_ps_and_list_show_the_containers(void **state);
 
 /* Bad bundles */
 void test_bad_bundle_is_refused_and_leaves_nothing(void **state);
+void test_labels_the_host_cannot_apply_are_refused(void **state);
+
+/* Creating, and a create killed half way */
+void test_state_says_creating_while_create_runs(void **state);
+void test_create_killed_half_way_is_removed_by_delete_force(void **state);
 
 /* config.json is honoured */
 void test_process_settings_are_honoured(void **state);

@@ -172,6 +172,22 @@ static int destroy(const struct state *st, struct error *e)
 	return status;
 }
 
+/*
+ * The state, saved as soon as the process exists (process_create calls
+ * it), "creating" until create has finished: a create killed from then
+ * on leaves what `delete --force` needs to find its process and groups.
+ */
+static int save_creating(pid_t pid, void *arg, struct error *e)
+{
+	struct state *st = arg;
+
+	st->pid = pid;
+	st->start_time = process_start_time(pid);
+	if (st->start_time == 0)
+		return fail(e, ESRCH, "create", "the container's process %d is gone", (int)pid);
+	return state_save(global.root, st, e);
+}
+
 /* create, and run's first half. Returns the container's pid. */
 static pid_t create_container(const struct create_args *a, struct error *e)
 {
@@ -199,10 +215,8 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 		invalid(e, "process.terminal: not supported by this dcrun yet");
 		goto out;
 	}
-	if (spec.selinux_label != NULL && spec.selinux_label[0] != '\0') {
-		invalid(e, "process.selinuxLabel: SELinux is not supported by dcrun");
+	if (security_check_labels(&spec, e) == -1)
 		goto out;
-	}
 	/* Rootless, there is no cgroup of ours to hold a limit: refuse, rather than run unlimited. */
 	if (rootless && (spec.resources.memory_limit > 0 || spec.resources.memory_reservation > 0 ||
 			 spec.resources.memory_swap > 0 || spec.resources.cpu_shares > 0 ||
@@ -224,6 +238,16 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 		snprintf(st.rootfs, sizeof(st.rootfs), "%s", spec.root_path);
 	else
 		snprintf(st.rootfs, sizeof(st.rootfs), "%s/%s", bundle, spec.root_path);
+	st.owner = geteuid();
+	st.rootless = rootless;
+	if (!rootless)
+		snprintf(st.cgroup, sizeof(st.cgroup), "%d:%s", cg.version == CGROUP_V2 ? 2 : 1,
+			 cg.path);
+	now_rfc3339(st.created, sizeof(st.created));
+	st.annotations = spec.annotations;
+	st.nannotations = spec.nannotations;
+	st.creating = true;
+	st.status = STATUS_CREATING;
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a->id);
 	/* exec.fifo: init blocks opening it for writing until `start` opens it to read. */
 	int fifo_fd = -1;
@@ -242,28 +266,23 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 					   .preserve_fds = a->preserve_fds,
 					   .detach = a->detach,
 					   .fifo_fd = fifo_fd,
-					   .rootless = rootless};
-		if (!rootless)
-			snprintf(st.cgroup, sizeof(st.cgroup), "%d:%s",
-				 cg.version == CGROUP_V2 ? 2 : 1, cg.path);
+					   .lock_fd = lock,
+					   .rootless = rootless,
+					   .cloned = save_creating,
+					   .cloned_arg = &st};
 		pid = process_create(&spec, &o, rootless ? NULL : &cg, e);
 		close(fifo_fd);
 	}
 	if (pid > 0) {
-		st.pid = pid;
-		st.start_time = process_start_time(pid);
-		st.owner = geteuid();
-		st.rootless = rootless;
-		now_rfc3339(st.created, sizeof(st.created));
-		st.annotations = spec.annotations;
-		st.nannotations = spec.nannotations;
+		st.creating = false;
 		st.status = STATUS_CREATED;
+		/* The pid file last, as runc: conmon reads it once create has exited. */
 		if (state_save(global.root, &st, e) == -1 ||
 		    (a->pid_file && write_pid_file(a->pid_file, pid, e) == -1))
 			pid = -1;
-		st.annotations = NULL;
-		st.nannotations = 0;
 	}
+	st.annotations = NULL; /* spec's, freed with it */
+	st.nannotations = 0;
 	if (pid <= 0) {
 		/* Roll back: nothing create made may stay. */
 		struct error ignored = {0};
@@ -347,7 +366,6 @@ static int cmd_start(int argc, char *argv[])
 {
 	struct state st;
 	struct error e = {0};
-	char fifo[PATH_MAX + 300];
 
 	if (argc != 2)
 		return usage_error("start", "want ID");
@@ -357,6 +375,7 @@ static int cmd_start(int argc, char *argv[])
 	if (st.status != STATUS_CREATED) {
 		invalid(&e, "cannot start a container that is %s", status_name(st.status));
 	} else {
+		char fifo[PATH_MAX + 300];
 		snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, st.id);
 		process_start(fifo, st.pid, st.start_time, &e);
 	}
@@ -372,13 +391,12 @@ static int cmd_state(int argc, char *argv[])
 
 	if (argc != 2)
 		return usage_error("state", "want ID");
-	int lock = state_open(global.root, argv[1], &st, &e);
-	if (lock == -1)
+	/* Unlocked: a create in progress holds the lock, and its container is "creating". */
+	if (state_read(global.root, argv[1], &st, &e) == -1)
 		return report(&e);
 	char *text = state_json(&st);
 	printf("%s\n", text);
 	free(text);
-	close(lock);
 	state_free(&st);
 	return 0;
 }
@@ -478,7 +496,13 @@ static int cmd_delete(int argc, char *argv[])
 			return 0;
 		return report(&e);
 	}
-	if (st.status != STATUS_STOPPED && !force)
+	/*
+	 * As runc: only a container whose command runs (or is frozen) needs
+	 * --force. A created one has run nothing yet, and a "creating" one
+	 * (its create was killed half way: a live create holds the lock we
+	 * waited for) never will: both are killed and removed.
+	 */
+	if ((st.status == STATUS_RUNNING || st.status == STATUS_PAUSED) && !force)
 		invalid(&e, "cannot delete container %s that is %s: stop it, or use --force", st.id,
 			status_name(st.status));
 	else
@@ -574,8 +598,7 @@ static int cmd_list(int argc, char *argv[])
 	for (size_t i = 0; ids[i] != NULL; i++) {
 		struct state st;
 		struct error ignored = {0};
-		int lock = state_open(global.root, ids[i], &st, &ignored);
-		if (lock != -1) {
+		if (state_read(global.root, ids[i], &st, &ignored) == 0) {
 			if (quiet)
 				printf("%s\n", st.id);
 			else if (json) {
@@ -586,7 +609,6 @@ static int cmd_list(int argc, char *argv[])
 				printf("%-20s %-8d %-10s %-40s %s\n", st.id,
 				       st.status == STATUS_STOPPED ? 0 : (int)st.pid,
 				       status_name(st.status), st.bundle, st.created);
-			close(lock);
 			state_free(&st);
 		}
 		free(ids[i]);
@@ -768,6 +790,7 @@ static int cmd_features(int argc, char *argv[])
 	json_object *o = json_object_new_object(), *linux_features = json_object_new_object();
 	json_object *caps = json_object_new_array(), *cgroup = json_object_new_object();
 	json_object *seccomp = json_object_new_object(), *off = json_object_new_object();
+	json_object *apparmor = json_object_new_object();
 	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(o, "ociVersionMax", json_object_new_string("1.2.0"));
 	json_object_object_add(o, "hooks", strings(hooks));
@@ -786,8 +809,11 @@ static int cmd_features(int argc, char *argv[])
 	json_object_object_add(seccomp, "operators", strings(operators));
 	json_object_object_add(seccomp, "archs", strings(archs));
 	json_object_object_add(linux_features, "seccomp", seccomp);
+	/* What dcrun can apply, whatever this host has (features-linux.md). */
 	json_object_object_add(off, "enabled", json_object_new_boolean(false));
 	json_object_object_add(linux_features, "selinux", off);
+	json_object_object_add(apparmor, "enabled", json_object_new_boolean(true));
+	json_object_object_add(linux_features, "apparmor", apparmor);
 	json_object_object_add(o, "linux", linux_features);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 	json_object_put(o);
@@ -807,7 +833,7 @@ static void usage(FILE *out)
 	      "                                     create and start; wait unless --detach\n"
 	      "  state ID                           the OCI state, as JSON\n"
 	      "  kill [--all] ID [SIGNAL]           signal its process (default TERM)\n"
-	      "  delete [--force] ID                remove a stopped (or, forced, any) container\n"
+	      "  delete [--force] ID                remove a container not running (forced: any)\n"
 	      "  list [--format table|json] [--quiet]\n"
 	      "  pause ID, resume ID                freeze and thaw its processes\n"
 	      "  ps [--format table|json] ID        its processes\n"
@@ -910,7 +936,7 @@ int main(int argc, char *argv[])
 		else if (strcmp(name, "--log") == 0)
 			global.log = value;
 		else if (strcmp(name, "--log-format") == 0)
-			global.log_json = strcmp(value, "json") == 0;
+			global.log_json = value != NULL && strcmp(value, "json") == 0;
 		else if (strcmp(name, "--debug") == 0)
 			global.debug = true;
 		else if (strcmp(name, "--systemd-cgroup") == 0)

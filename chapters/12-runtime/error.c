@@ -42,6 +42,10 @@ static const char *const hints[HINT_COUNT] = {
 	[HINT_RLIMIT] = "raising a hard limit needs CAP_SYS_RESOURCE in the host's user namespace "
 			"(and RLIMIT_NOFILE stops at /proc/sys/fs/nr_open): ask for no more than "
 			"`ulimit -H -a` shows, e.g. podman --ulimit nofile=1024:1024",
+	[HINT_ROOTFS_REACH] =
+		"root inside is linux.uidMappings' hostID on the host, and walks the path to "
+		"root.path as that uid: let others through each directory above it (chmod o+x), "
+		"or move the rootfs where they may go",
 };
 
 /* Where the code that failed gave no hint, errno alone may say enough. */

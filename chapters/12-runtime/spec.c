@@ -31,10 +31,12 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/nsfs.h>
 #include <json-c/json.h>
 /* For its constants only (SCMP_ACT_*, SCMP_ARCH_*, SCMP_CMP_*): spec.c does not link libseccomp. */
 #include <seccomp.h>
@@ -938,6 +940,27 @@ static int parse_id_maps(struct json_object *lx, const char *key, struct spec_id
 	if (rc == 1 && *n > MAX_ID_RANGES)
 		return invalid(e, "linux.%s: %zu ranges, more than the kernel's %d", key, *n,
 			       MAX_ID_RANGES);
+	/*
+	 * The kernel refuses a map whose ranges share an id, inside or
+	 * outside (user_namespaces(7)): with a bare EINVAL, once the
+	 * container's process exists. Say which two, before anything is made.
+	 */
+	for (size_t i = 0; rc == 1 && i < *n; i++) {
+		for (size_t j = 0; j < i; j++) {
+			const struct spec_id_map *a = &(*maps)[j], *b = &(*maps)[i];
+			bool inside = a->container_id < (uint64_t)b->container_id + b->size &&
+				      b->container_id < (uint64_t)a->container_id + a->size;
+			bool outside = a->host_id < (uint64_t)b->host_id + b->size &&
+				       b->host_id < (uint64_t)a->host_id + a->size;
+
+			if (inside || outside)
+				return invalid(
+					e,
+					"linux.%s[%zu]: its %s range overlaps linux.%s[%zu]'s: "
+					"no id may be mapped twice",
+					key, i, inside ? "containerID" : "hostID", key, j);
+		}
+	}
 	return rc;
 }
 
@@ -1476,6 +1499,7 @@ static int parse_linux(struct json_object *top, struct spec *s, struct error *e)
 	if (rc == -1 || parse_cgroups_path(lx, s, e) == -1 || parse_resources(lx, s, e) == -1 ||
 	    parse_sysctl(lx, s, e) == -1 || parse_seccomp(lx, s, e) == -1 ||
 	    parse_rootfs_propagation(lx, s, e) == -1 ||
+	    get_string(lx, "linux", "mountLabel", OPTIONAL, &s->mount_label, e) < 0 ||
 	    get_paths(lx, "maskedPaths", &s->masked_paths, &s->nmasked_paths, e) == -1 ||
 	    get_paths(lx, "readonlyPaths", &s->readonly_paths, &s->nreadonly_paths, e) == -1)
 		return -1;
@@ -1796,6 +1820,7 @@ void spec_free(struct spec *spec)
 	free(spec->rlimits);
 	free(spec->apparmor_profile);
 	free(spec->selinux_label);
+	free(spec->mount_label);
 	for (size_t i = 0; i < spec->nnamespaces; i++)
 		free(spec->namespaces[i].path);
 	free(spec->uid_mappings);
@@ -1853,6 +1878,37 @@ static int read_config(int fd, const char *path, char **text, size_t *length, st
 	return 0;
 }
 
+/*
+ * A namespace's path must name a namespace of its type. setns(2) would
+ * refuse another with a bare EINVAL, half way through create: say which
+ * entry, and what the file is, before anything is made (NS_GET_NSTYPE,
+ * Linux 4.11; on an older kernel setns's refusal stands).
+ */
+static int check_namespace_paths(const struct spec *s, struct error *e)
+{
+	for (size_t i = 0; i < s->nnamespaces; i++) {
+		const struct spec_namespace *ns = &s->namespaces[i];
+		char p[PATH_LEN];
+
+		if (ns->path == NULL)
+			continue;
+		nth(p, "linux.namespaces", i);
+		/* O_NONBLOCK: a FIFO in its place would wait for a writer for ever. */
+		int fd = open(ns->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd == -1)
+			return fail(e, errno, "open", "%s (%s.path)", ns->path, p);
+		int type = ioctl(fd, NS_GET_NSTYPE);
+		int err = errno;
+		close(fd);
+		if (type == -1 && err == ENOTTY)
+			return invalid(e, "%s.path: %s is no namespace", p, ns->path);
+		if (type != -1 && type != ns->type)
+			return invalid(e, "%s.path: %s is a %s namespace, not %s", p, ns->path,
+				       namespace_name(type), namespace_name(ns->type));
+	}
+	return 0;
+}
+
 int spec_load(const char *bundle, struct spec *spec, struct error *e)
 {
 	char path[PATH_MAX];
@@ -1872,6 +1928,10 @@ int spec_load(const char *bundle, struct spec *spec, struct error *e)
 	close(fd);
 	if (rc == 0)
 		rc = spec_parse(text, length, spec, e);
+	if (rc == 0 && check_namespace_paths(spec, e) == -1) {
+		spec_free(spec);
+		rc = -1;
+	}
 	free(text);
 	/* Bad input names the file first: "bundle/config.json: process.cwd: ...". */
 	if (rc == -1 && e->call[0] == '\0' && strncmp(e->object, path, strlen(path)) != 0) {

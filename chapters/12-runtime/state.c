@@ -3,7 +3,8 @@
  * `create` did, `start`, `state`, `kill` and `delete` must find again,
  * in another process. So each container has a directory under --root,
  * ROOT/ID, holding state.json and, until `start`, exec.fifo. Two dcrun
- * processes acting on one container take turns on flock(2) of ROOT/ID.
+ * processes acting on one container take turns on flock(2) of ROOT/ID;
+ * `state` and `list` only read, and take no turn (state_read).
  */
 #include "runtime.h"
 
@@ -100,9 +101,52 @@ static long long number_of(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
+/* ROOT/ID/state.json into *st, and the status. */
+static int load(const char *root, const char *id, struct state *st, struct error *e)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/%s/state.json", root, id);
+	json_object *o = json_object_from_file(path);
+	if (o == NULL) {
+		/* Made, but create never got as far as writing it: only delete may go on. */
+		return fail_hint(e, HINT_NOT_FOUND, ENOENT, "read", "%s", path);
+	}
+	snprintf(st->id, sizeof(st->id), "%s", id);
+	snprintf(st->bundle, sizeof(st->bundle), "%s", string_of(o, "bundle"));
+	snprintf(st->rootfs, sizeof(st->rootfs), "%s", string_of(o, "rootfs"));
+	snprintf(st->created, sizeof(st->created), "%s", string_of(o, "created"));
+	snprintf(st->cgroup, sizeof(st->cgroup), "%s", string_of(o, "dcrun.cgroup"));
+	st->pid = (pid_t)number_of(o, "dcrun.pid");
+	st->start_time = (unsigned long long)number_of(o, "dcrun.startTime");
+	st->owner = (uid_t)number_of(o, "dcrun.owner");
+	st->rootless = number_of(o, "dcrun.rootless") != 0;
+	st->creating = number_of(o, "dcrun.creating") != 0;
+	json_object *ann;
+	if (json_object_object_get_ex(o, "annotations", &ann) &&
+	    json_object_is_type(ann, json_type_object)) {
+		size_t n = (size_t)json_object_object_length(ann);
+		struct spec_kv *list = calloc(n + 1, sizeof(*list));
+		size_t i = 0;
+		json_object_object_foreach(ann, key, value)
+		{
+			if (list == NULL || i == n)
+				break;
+			list[i].key = strdup(key);
+			list[i].value = strdup(json_object_get_string(value));
+			i++;
+		}
+		st->annotations = list;
+		st->nannotations = list ? i : 0;
+	}
+	json_object_put(o);
+	st->status = state_status(root, st);
+	return 0;
+}
+
 int state_open(const char *root, const char *id, struct state *st, struct error *e)
 {
-	char dir[4096], path[4200];
+	char dir[4096];
 
 	memset(st, 0, sizeof(*st));
 	if (state_check_id(id, e) == -1)
@@ -116,40 +160,27 @@ int state_open(const char *root, const char *id, struct state *st, struct error 
 			return fail_hint(e, HINT_NOT_FOUND, ENOENT, "find", "container %s", id);
 		return fail(e, errno, "open", "%s", dir);
 	}
-	snprintf(path, sizeof(path), "%s/state.json", dir);
-	json_object *o = json_object_from_file(path);
-	if (o == NULL) {
+	if (load(root, id, st, e) == -1) {
 		close(fd);
-		/* Made, but create never got as far as writing it: only delete may go on. */
-		return fail_hint(e, HINT_NOT_FOUND, ENOENT, "read", "%s", path);
+		return -1;
 	}
-	snprintf(st->id, sizeof(st->id), "%s", id);
-	snprintf(st->bundle, sizeof(st->bundle), "%s", string_of(o, "bundle"));
-	snprintf(st->rootfs, sizeof(st->rootfs), "%s", string_of(o, "rootfs"));
-	snprintf(st->created, sizeof(st->created), "%s", string_of(o, "created"));
-	snprintf(st->cgroup, sizeof(st->cgroup), "%s", string_of(o, "dcrun.cgroup"));
-	st->pid = (pid_t)number_of(o, "dcrun.pid");
-	st->start_time = (unsigned long long)number_of(o, "dcrun.startTime");
-	st->owner = (uid_t)number_of(o, "dcrun.owner");
-	st->rootless = number_of(o, "dcrun.rootless") != 0;
-	json_object *ann;
-	if (json_object_object_get_ex(o, "annotations", &ann) &&
-	    json_object_is_type(ann, json_type_object)) {
-		st->annotations = calloc((size_t)json_object_object_length(ann) + 1,
-					 sizeof(*st->annotations));
-		json_object_object_foreach(ann, key, value)
-		{
-			if (st->annotations == NULL)
-				break;
-			st->annotations[st->nannotations].key = strdup(key);
-			st->annotations[st->nannotations].value =
-				strdup(json_object_get_string(value));
-			st->nannotations++;
-		}
-	}
-	json_object_put(o);
-	st->status = state_status(root, st);
 	return fd;
+}
+
+int state_read(const char *root, const char *id, struct state *st, struct error *e)
+{
+	char dir[4096];
+	struct stat sb;
+
+	memset(st, 0, sizeof(*st));
+	if (state_check_id(id, e) == -1)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/%s", root, id);
+	if (stat(dir, &sb) == -1)
+		return errno == ENOENT
+			       ? fail_hint(e, HINT_NOT_FOUND, ENOENT, "find", "container %s", id)
+			       : fail(e, errno, "stat", "%s", dir);
+	return load(root, id, st, e);
 }
 
 /* Everything state.json holds: the OCI state, and what dcrun needs itself ("dcrun.*"). */
@@ -177,6 +208,7 @@ static json_object *state_object(const struct state *st, bool private)
 		json_object_object_add(o, "dcrun.owner", json_object_new_int64(st->owner));
 		json_object_object_add(o, "dcrun.cgroup", json_object_new_string(st->cgroup));
 		json_object_object_add(o, "dcrun.rootless", json_object_new_int(st->rootless));
+		json_object_object_add(o, "dcrun.creating", json_object_new_int(st->creating));
 	}
 	return o;
 }
@@ -273,6 +305,9 @@ enum status state_status(const char *root, const struct state *st)
 
 	if (st->pid <= 0 || st->start_time == 0 || process_start_time(st->pid) != st->start_time)
 		return STATUS_STOPPED;
+	/* Saved early by create, which may still run, or have been killed half way. */
+	if (st->creating)
+		return STATUS_CREATING;
 	/* exec.fifo lives from create to start: its reader is start. */
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, st->id);
 	if (access(fifo, F_OK) == 0)

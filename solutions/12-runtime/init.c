@@ -111,9 +111,10 @@ static int close_descriptors(int keep_to, int sync, int fifo, struct error *e)
 
 /*
  * A new network namespace has one interface, lo, and it is down: bring
- * it up, as runc does, so that 127.0.0.1 works. (Anything more -- a
- * veth, an address -- is the engine's, through CNI or netavark, between
- * create and start: that is why the lifecycle has two steps.)
+ * it up, as runc does, so that 127.0.0.1 works. Anything more -- a veth,
+ * an address, routes -- is the engine's: podman (netavark or CNI) makes
+ * and configures a namespace before create and names it by path in
+ * linux.namespaces, which dcrun joins and leaves as it is.
  */
 static int bring_up_loopback(struct error *e)
 {
@@ -172,6 +173,8 @@ static int set_up(struct init_args *a, struct error *e)
 	/* Changing uid made us non-dumpable: /proc/self would be out of reach. */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
 		return fail(e, errno, "prctl", "PR_SET_DUMPABLE");
+	if (security_apparmor(spec, e) == -1)
+		return -1;
 	/* After the host put us in our group: its root is then ours. */
 	if (has_namespace(spec, CLONE_NEWCGROUP, true) && unshare(CLONE_NEWCGROUP) == -1)
 		return fail(e, errno, "unshare", "CLONE_NEWCGROUP");
@@ -230,6 +233,16 @@ int init_main(void *arg)
 	/* `run` blocks the signals it passes on; a blocked set survives execve. */
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		_exit(1);
+	/*
+	 * clone copied create's descriptors: the lock on ROOT/ID (held while
+	 * we hold it: a `delete` would wait for us) and its end of the
+	 * channel (while we hold it, its death never reads as EOF). Close
+	 * them, then say so: create names us in the state only after.
+	 */
+	close(a->host_sync);
+	close(a->o->lock_fd);
+	if (write(a->sync, "h", 1) != 1)
 		_exit(1);
 
 	if (set_up(a, &e) == -1) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,11 +58,15 @@ static pid_t clone_into(const struct spec *spec, int flags, struct init_args *ar
 	}
 	if (pipe2(channel, O_CLOEXEC) == -1)
 		return fail(e, errno, "pipe2", "the joiner");
+	pid_t parent = getpid();
 	pid_t helper = fork();
 	if (helper == -1)
 		return fail(e, errno, "fork", "the joiner");
 	if (helper == 0) {
 		struct error mine = {0};
+		/* Of no use once create is gone (killed, say): go with it, and its lock. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+			_exit(1);
 		for (int user = 0; user <= 1 && mine.call[0] == '\0'; user++) {
 			for (size_t i = 0; i < spec->nnamespaces; i++) {
 				const struct spec_namespace *ns = &spec->namespaces[i];
@@ -171,6 +176,7 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 		return fail(e, errno, "socketpair", "the sync channel");
 	}
 	args.sync = sync[1];
+	args.host_sync = sync[0];
 	pid_t pid = clone_into(spec, clone_flags(spec), &args, e);
 	security_seccomp_free(args.seccomp);
 	close(sync[1]);
@@ -178,7 +184,19 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 		close(sync[0]);
 		return -1;
 	}
-	if ((makes_user_namespace(spec) && write_id_maps(spec, pid, e) == -1) ||
+	/*
+	 * Its first word: it has closed its copies of our lock and of our end
+	 * of the channel (init_main). Only then may the state name it: from
+	 * here on, if we die, it reads EOF, and `delete --force` neither
+	 * waits for a lock it holds nor misses it.
+	 */
+	char here;
+	if (read(sync[0], &here, 1) != 1) {
+		fail(e, EPIPE, "read", "the container's first word (did it die?)");
+		goto failed;
+	}
+	if ((o->cloned != NULL && o->cloned(pid, o->cloned_arg, e) == -1) ||
+	    (makes_user_namespace(spec) && write_id_maps(spec, pid, e) == -1) ||
 	    (cg != NULL && cgroup_enter(cg, spec, pid, e) == -1) ||
 	    (write(sync[0], &go, 1) != 1 && fail(e, errno, "write", "the go-ahead") == -1))
 		goto failed;

@@ -296,8 +296,11 @@ static int check_rootfs(const char *rootfs, struct error *e)
 	struct stat st, host_root;
 
 	if (stat(rootfs, &st) == -1)
-		return fail_hint(e, errno == ENOENT ? HINT_NO_ROOTFS : HINT_NONE, errno, "stat",
-				 "%s", rootfs);
+		return fail_hint(e,
+				 errno == ENOENT   ? HINT_NO_ROOTFS
+				 : errno == EACCES ? HINT_ROOTFS_REACH
+						   : HINT_NONE,
+				 errno, "stat", "%s", rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return fail_hint(e, HINT_NO_ROOTFS, ENOTDIR, "root.path", "%s", rootfs);
 	/* "/" itself: there is no other root to pivot to, and nothing is isolated. */

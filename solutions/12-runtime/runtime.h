@@ -51,8 +51,9 @@ enum hint {
 	HINT_NOT_FOUND,     /* no container of that id under --root */
 	HINT_PIVOT_ROOT,    /* the new root must be a mount point, not shared */
 	HINT_CGROUP_V2_DEVICES,
-	HINT_KERNEL, /* ENOSYS: the kernel lacks it: `make doctor` */
-	HINT_RLIMIT, /* EPERM raising a hard rlimit: CAP_SYS_RESOURCE, the host's */
+	HINT_KERNEL,       /* ENOSYS: the kernel lacks it: `make doctor` */
+	HINT_RLIMIT,       /* EPERM raising a hard rlimit: CAP_SYS_RESOURCE, the host's */
+	HINT_ROOTFS_REACH, /* EACCES on root.path: the mapped root cannot walk to it */
 	HINT_COUNT
 };
 
@@ -194,6 +195,7 @@ struct spec {
 	bool oom_score_adj_set;
 	int oom_score_adj;
 	char *apparmor_profile, *selinux_label;
+	char *mount_label; /* linux.mountLabel: SELinux, refused like selinuxLabel */
 
 	/* linux */
 	struct spec_namespace namespaces[8];
@@ -275,6 +277,7 @@ struct state {
 	char cgroup
 		[4100]; /* "V:PATH", what cgroup.c needs to find its groups again ("" for none) */
 	bool rootless;  /* it made no cgroup (and other rootless choices) */
+	bool creating;  /* saved by create as soon as the process exists; false once created */
 	enum status status; /* computed by state_status(), never trusted from the file */
 	struct spec_kv *annotations;
 	size_t nannotations;
@@ -291,11 +294,21 @@ const char *state_root(const char *option);
 int state_create(const char *root, const char *id, struct error *e);
 /* Lock ROOT/ID (HINT_NOT_FOUND if none) and read its state.json; returns the lock's fd. */
 int state_open(const char *root, const char *id, struct state *st, struct error *e);
+/*
+ * Read it without the lock, for `state` and `list`, which change nothing:
+ * state.json is replaced whole, and a create holds the lock throughout,
+ * so a locked read could never see it "creating". 0, or -1.
+ */
+int state_read(const char *root, const char *id, struct state *st, struct error *e);
 /* Write ROOT/ID/state.json atomically. */
 int state_save(const char *root, const struct state *st, struct error *e);
 /* Remove ROOT/ID and what is in it. */
 int state_remove(const char *root, const char *id, struct error *e);
-/* The status, from the pid and its start time; "creating" while exec.fifo exists and the process waits on it... */
+/*
+ * The status, from the pid and its start time: stopped once it has gone;
+ * else creating until create has finished (or was killed first), created
+ * while exec.fifo exists, paused when frozen, else running.
+ */
 enum status state_status(const char *root, const struct state *st);
 const char *status_name(enum status status);
 /* The OCI state as JSON text (malloc'd): ociVersion, id, status, pid, bundle, annotations (+ runc's rootfs, created, owner). */
@@ -361,6 +374,16 @@ int security_seccomp_prepare(const struct spec *spec, const char *state_root,
 			     struct seccomp_program **program, struct error *e);
 int security_seccomp_load(struct seccomp_program *program, struct error *e);
 void security_seccomp_free(struct seccomp_program *program);
+/*
+ * Before anything is made: refuse a label the host cannot apply, in one
+ * line naming its JSON path -- process.apparmorProfile where AppArmor is
+ * not enabled, process.selinuxLabel, linux.mountLabel and a mount's
+ * context= options always (dcrun applies no SELinux label; `features`
+ * says so), never ignore one silently.
+ */
+int security_check_labels(const struct spec *spec, struct error *e);
+/* In init, before the filesystem and no_new_privs: the AppArmor profile, which execve puts on. */
+int security_apparmor(const struct spec *spec, struct error *e);
 
 /* --- rootfs.c ------------------------------------------------------------------ */
 
@@ -391,7 +414,16 @@ struct create_options {
 	bool detach;     /* run --detach / create: the process must outlive us */
 	bool foreground; /* run: we wait for it */
 	int fifo_fd;     /* O_PATH of ROOT/ID/exec.fifo */
+	int lock_fd;     /* ROOT/ID's lock, which the container must not keep */
 	bool rootless;
+	/*
+	 * Called once the process exists and holds none of our descriptors,
+	 * before its id maps and cgroup: create saves the state then, so that
+	 * `delete --force` finds the process and its groups even if create is
+	 * killed from there on.
+	 */
+	int (*cloned)(pid_t pid, void *arg, struct error *e);
+	void *cloned_arg;
 };
 pid_t process_create(const struct spec *spec, const struct create_options *o,
 		     const struct cgroup *cg, struct error *e);
@@ -402,8 +434,9 @@ int process_start(const char *fifo_path, pid_t pid, unsigned long long start_tim
 struct init_args {
 	const struct spec *spec;
 	const struct create_options *o;
-	int sync;    /* socketpair end: the host's go-ahead in, our report out */
-	int fifo_fd; /* exec.fifo, O_PATH */
+	int sync;      /* socketpair end: the host's go-ahead in, our report out */
+	int host_sync; /* the host's end, which we must close: its EOF tells us it died */
+	int fifo_fd;   /* exec.fifo, O_PATH */
 	struct seccomp_program *seccomp; /* compiled while privileged, loaded last */
 };
 int init_main(void *arg);

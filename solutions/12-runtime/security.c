@@ -1,14 +1,16 @@
 /*
  * security.c: what the container's process may do, set last before it
  * becomes the command: its resource limits, its user and groups, its
- * capabilities, no_new_privs, and its seccomp filter.
+ * capabilities, no_new_privs, its seccomp filter and its AppArmor profile.
  *
  * Chapter 11 chose these itself, as docker does by default; here
  * config.json says: process.rlimits and oomScoreAdj, process.user, the
  * five sets of process.capabilities, process.noNewPrivileges and
  * linux.seccomp. The order is runc's (standard_init_linux.go):
  *
+ *   before anything   security_check_labels: refuse a label the host cannot apply
  *   before clone      security_seccomp_prepare: compile the filter (or find it cached)
+ *   init, first       security_apparmor: the profile execve will put on
  *   init, privileged  security_limits
  *   init              security_seccomp_load, early, only without noNewPrivileges
  *                     security_user_and_capabilities: bounding set, KEEPCAPS,
@@ -739,4 +741,104 @@ void security_seccomp_free(struct seccomp_program *program)
 	if (program != NULL)
 		free(program->filter);
 	free(program);
+}
+
+/* --- process.apparmorProfile, and SELinux labels ------------------------------------ */
+
+/* The kernel's word, as runc reads it: AppArmor is on when its module says Y. */
+static bool host_has_apparmor(void)
+{
+	char on = 'N';
+	int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return false;
+	if (read(fd, &on, 1) != 1)
+		on = 'N';
+	close(fd);
+	return on == 'Y';
+}
+
+/* A mount option that labels the filesystem for SELinux (mount(8)'s context options). */
+static bool is_context_option(const char *data)
+{
+	static const char *const names[] = {
+		"context=", "fscontext=", "defcontext=", "rootcontext="};
+
+	for (const char *opt = data; opt != NULL && *opt != '\0';) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strncmp(opt, names[i], strlen(names[i])) == 0)
+				return true;
+		}
+		opt = strchr(opt, ',');
+		opt = opt ? opt + 1 : NULL;
+	}
+	return false;
+}
+
+/*
+ * A label is a security promise: a container started without the one it
+ * asked for would run less confined than its engine believes. So, before
+ * anything is made, one that cannot be applied is refused, never
+ * dropped. "unconfined" asks for no profile, which a host without
+ * AppArmor gives. SELinux labels dcrun never applies (`features` says
+ * "selinux": false), so they are refused everywhere, with the reason.
+ */
+int security_check_labels(const struct spec *spec, struct error *e)
+{
+	const char *profile = spec->apparmor_profile;
+	const char *why =
+		access("/sys/fs/selinux/enforce", F_OK) == 0
+			? "dcrun applies no SELinux label (dcrun features: selinux not enabled)"
+			: "this host has no SELinux (no /sys/fs/selinux/enforce)";
+
+	if (profile != NULL && profile[0] != '\0' && strcmp(profile, "unconfined") != 0 &&
+	    !host_has_apparmor())
+		return invalid(e,
+			       "process.apparmorProfile: \"%s\" cannot be applied: AppArmor is "
+			       "not enabled on this host (/sys/module/apparmor/parameters/enabled)",
+			       profile);
+	if (spec->selinux_label != NULL && spec->selinux_label[0] != '\0')
+		return invalid(e, "process.selinuxLabel: \"%s\" cannot be applied: %s",
+			       spec->selinux_label, why);
+	if (spec->mount_label != NULL && spec->mount_label[0] != '\0')
+		return invalid(e, "linux.mountLabel: \"%s\" cannot be applied: %s",
+			       spec->mount_label, why);
+	for (size_t i = 0; i < spec->nmounts; i++) {
+		if (is_context_option(spec->mounts[i].data))
+			return invalid(e,
+				       "mounts[%zu].options: an SELinux context cannot be "
+				       "applied: %s",
+				       i, why);
+	}
+	return 0;
+}
+
+/*
+ * AppArmor confines a process from its next execve on, with the profile
+ * written to /proc/self/attr/apparmor/exec (attr/exec before Linux 5.8's
+ * LSM stacking) -- libapparmor's aa_change_onexec, as runc does it.
+ * Called early in init, while /sys and /proc are still the host's (the
+ * container may mount neither), and before no_new_privs, which would
+ * forbid most changes of profile.
+ */
+int security_apparmor(const struct spec *spec, struct error *e)
+{
+	const char *profile = spec->apparmor_profile;
+	char text[4200];
+
+	if (profile == NULL || profile[0] == '\0' || !host_has_apparmor())
+		return 0;
+	int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		return fail(e, errno, "open", "/proc/self/attr/exec (process.apparmorProfile)");
+	int n = snprintf(text, sizeof(text), "exec %s", profile);
+	ssize_t written = write(fd, text, (size_t)n);
+	int err = errno;
+	close(fd);
+	if (written != n)
+		return fail(e, err, "apply", "process.apparmorProfile \"%s\"", profile);
+	return 0;
 }
