@@ -834,3 +834,15 @@ int find_sleeping(const char *mark, pid_t *pids, int max)
 	closedir(proc);
 	return n;
 }
+
+bool tool_note_line(const char *line)
+{
+	int skip = 0;
+
+	if (under_valgrind() && sscanf(line, "--%*d--%n", &skip) == 0 && skip > 0)
+		return true;
+	return strstr(line, "==WARNING: ASan is ignoring requested __asan_handle_no_return") ||
+	       strncmp(line, "False positive error reports may follow\n", 40) == 0 ||
+	       strncmp(line, "For details see https://github.com/google/sanitizers/issues/189",
+		       63) == 0;
+}

@@ -86,6 +86,16 @@ int test_chapter(void);
  * directories). What config.json cannot say fails the test.
  */
 bool runtime_adapter_active(void);
+/*
+ * Whether a line of a program's stderr is a tool's note rather than the
+ * program's: valgrind's ("--PID-- WARNING: unhandled syscall"), or ASan's
+ * three lines when a process on a clone(2) stack calls _exit. Never an
+ * error report of theirs.
+ */
+bool tool_note_line(const char *line);
+
+/* The adapter's containers' groups are under this parent (their cgroupsPath). */
+#define RUNTIME_GROUP_PARENT "/demystifying-containers-dcrun"
 const char *const *runtime_adapter_args(const char *const args[], bool rootless);
 /* The config.json the adapter would write for ARGS (json-c's; json_object_put it). */
 struct json_object *runtime_adapter_config(const char *const args[]);

@@ -149,6 +149,8 @@ static void assert_refused_by_runtime(const struct run *r, const char *names, co
 	assert_exit(r, 1);
 	for (const char *line = r->err, *end; *line != '\0'; line = end ? end + 1 : "") {
 		end = strchr(line, '\n');
+		if (tool_note_line(line))
+			continue;
 		lines++;
 		others += strncmp(line, lines == 1 ? "dcrun" : "  hint: ", lines == 1 ? 5 : 8) != 0;
 	}

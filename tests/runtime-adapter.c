@@ -222,7 +222,6 @@ static json_object *strings(const char *const *list, size_t n)
 static json_object *cap_list(uint64_t caps, const char *unknown)
 {
 	json_object *a = json_object_new_array();
-	char name[64];
 
 	for (int i = 0; i < NCAPS; i++) {
 		if (caps >> i & 1)
@@ -230,6 +229,7 @@ static json_object *cap_list(uint64_t caps, const char *unknown)
 	}
 	if (unknown) {
 		const char *bare = strncasecmp(unknown, "CAP_", 4) == 0 ? unknown + 4 : unknown;
+		char name[64];
 		size_t n = (size_t)snprintf(name, sizeof(name), "CAP_%s", bare);
 		for (size_t i = 4; i < n && i < sizeof(name); i++)
 			name[i] = (char)toupper((unsigned char)name[i]);
@@ -647,10 +647,9 @@ static void random_hostname(char *name, size_t size)
 	unsigned char b[6] = {0};
 	FILE *f = fopen("/dev/urandom", "re");
 
-	if (f == NULL)
-		dc_fail("runtime adapter: cannot open /dev/urandom");
-	size_t n = fread(b, 1, sizeof(b), f);
-	fclose(f);
+	size_t n = f ? fread(b, 1, sizeof(b), f) : 0;
+	if (f)
+		fclose(f);
 	if (n != sizeof(b))
 		dc_fail("runtime adapter: cannot read /dev/urandom");
 	snprintf(name, size, "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
@@ -715,10 +714,10 @@ static json_object *adapter_config(const struct request *q, bool rootless, const
 		  (const char *[]){"nosuid", "nodev", "mode=1777"}, 3);
 	for (size_t i = 0; i < q->nbinds; i++) {
 		const char *colon = strchr(q->binds[i], ':');
-		char host[4096];
 		if (colon == NULL)
 			not_expressible("a --bind without HOST:INSIDE", "container's own check");
 		else {
+			char host[4096];
 			snprintf(host, sizeof(host), "%.*s", (int)(colon - q->binds[i]),
 				 q->binds[i]);
 			add_mount(mounts, colon + 1, "bind", host, (const char *[]){"rbind"}, 1);
@@ -735,7 +734,7 @@ struct json_object *runtime_adapter_config(const char *const args[])
 {
 	struct request q = parse_request(args);
 	char *bundle = make_temp_dir("bundle");
-	json_object *c = adapter_config(&q, false, bundle, "/demystifying-containers/dc-test");
+	json_object *c = adapter_config(&q, false, bundle, RUNTIME_GROUP_PARENT "/dc-test");
 
 	remove_tree(bundle);
 	return c;
@@ -794,7 +793,7 @@ const char *const *runtime_adapter_args(const char *const args[], bool rootless)
 	snprintf(id, sizeof(id), "dc-test-%d-%u", (int)getpid(), serial++);
 	snprintf(run->id, sizeof(run->id), "%s", id);
 	/* Chapter 09's parent group, where the cgroup promises look. */
-	snprintf(run->cgroups_path, sizeof(run->cgroups_path), "/demystifying-containers/%s", id);
+	snprintf(run->cgroups_path, sizeof(run->cgroups_path), RUNTIME_GROUP_PARENT "/%s", id);
 	/* Nobody reads the bundle, and keeps its state in a root of its own. */
 	if (chmod(bundle, 0755) == -1 || (rootless && chown(state, NOBODY, NOBODY) == -1))
 		dc_fail("runtime adapter: chmod/chown %s: %s", bundle, strerror(errno));
