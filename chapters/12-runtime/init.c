@@ -4,8 +4,9 @@
  * maps and the cgroup come first), become root of the user namespace,
  * the cgroup and time namespaces, the hostname, the filesystem, the
  * sysctls, the limits, the user and capabilities, the environment and
- * working directory -- then report "ready", wait on exec.fifo until
- * `start`, load the seccomp filter last, and become the process.
+ * working directory -- then, non-dumpable, report "ready", wait on
+ * exec.fifo until `start`, load the seccomp filter last, and become the
+ * process.
  *
  * Nothing here exits on an error: the error object goes up the sync
  * channel to `create`, which prints it once and undoes what it made.
@@ -170,9 +171,13 @@ static int set_up(struct init_args *a, struct error *e)
 	if (has_namespace(spec, CLONE_NEWUSER, false) &&
 	    (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1))
 		return fail(e, errno, "setresuid", "0 (is 0 in the uid and gid maps?)");
-	/* Changing uid made us non-dumpable: /proc/self would be out of reach. */
+	/*
+	 * Changing uid made us non-dumpable, and our /proc/self files then
+	 * belong to the host's root: out of reach for the steps below.
+	 * Dumpable until set-up is done (see its end).
+	 */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
-		return fail(e, errno, "prctl", "PR_SET_DUMPABLE");
+		return fail(e, errno, "prctl", "PR_SET_DUMPABLE 1");
 	if (security_apparmor(spec, e) == -1)
 		return -1;
 	/* After the host put us in our group: its root is then ours. */
@@ -218,9 +223,20 @@ static int set_up(struct init_args *a, struct error *e)
 		if (putenv(spec->env[i]) != 0)
 			return fail(e, errno, "putenv", "%s", spec->env[i]);
 	}
-	if (find_program(spec->args[0], e) == -1)
+	if (find_program(spec->args[0], e) == -1 ||
+	    close_descriptors(3 + a->o->preserve_fds, a->sync, a->fifo_fd, e) == -1)
 		return -1;
-	return close_descriptors(3 + a->o->preserve_fds, a->sync, a->fifo_fd, e);
+	/*
+	 * Non-dumpable from here to execve, as runc's init (CVE-2016-9962):
+	 * while we wait for `start`, unfiltered, a container that joins our
+	 * PID namespace has a root of our uid and capabilities, which could
+	 * otherwise write our /proc/PID/mem and run its code as us. A
+	 * thread group still reaches its own /proc/self/fd. The command, a
+	 * new program, is dumpable again after execve(2).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return fail(e, errno, "prctl", "PR_SET_DUMPABLE 0");
+	return 0;
 }
 
 int init_main(void *arg)
@@ -257,11 +273,12 @@ int init_main(void *arg)
 	/* TODO 12: Wait here until `dcrun start`. exec.fifo is a FIFO, and
 	 * opening one for writing blocks until someone opens it to read:
 	 * open it for writing through /proc/self/fd/<a->fifo_fd> (we hold it
-	 * O_PATH, which cannot write), write one byte, close it. Before the
-	 * open: a change of uid (process.user) made this process
-	 * non-dumpable, which puts /proc/self/fd out of its reach -- what
-	 * does PR_SET_DUMPABLE do? Why a FIFO, and not a signal?
-	 * man 7 fifo, man 2 open, man 2 prctl
+	 * O_PATH, which cannot write), write one byte, close it. set_up
+	 * made this process non-dumpable just before: what does
+	 * PR_SET_DUMPABLE do, and why must init be non-dumpable while it
+	 * waits here? Why a FIFO, and not a signal?
+	 * man 7 fifo, man 2 open, man 2 prctl, man 2 ptrace ("Ptrace access
+	 * mode checking")
 	 */
 	(void)path;
 	close(a->fifo_fd);

@@ -1554,6 +1554,22 @@ static int parse_hooks(struct json_object *top, struct spec *s, struct error *e)
 	return rc == -1 ? -1 : 0;
 }
 
+/*
+ * Read and checked, but not run yet: a hook is the engine's promise that
+ * something happens at a point of the lifecycle (a network set up, a
+ * device prepared): a config.json with one is refused, rather than run
+ * without it. Empty lists ask for nothing. `features` lists no hooks.
+ */
+static int refuse_hooks(const struct spec *s, struct error *e)
+{
+	for (int kind = 0; kind < HOOK_KINDS; kind++) {
+		if (s->nhooks[kind] > 0)
+			return invalid(e, "hooks.%s: dcrun does not run hooks yet",
+				       hook_names[kind]);
+	}
+	return 0;
+}
+
 /* --- what runc's validator checks across properties --------------------------------- */
 
 static const struct spec_namespace *namespace_of(const struct spec *s, int type)
@@ -1928,7 +1944,7 @@ int spec_load(const char *bundle, struct spec *spec, struct error *e)
 	close(fd);
 	if (rc == 0)
 		rc = spec_parse(text, length, spec, e);
-	if (rc == 0 && check_namespace_paths(spec, e) == -1) {
+	if (rc == 0 && (check_namespace_paths(spec, e) == -1 || refuse_hooks(spec, e) == -1)) {
 		spec_free(spec);
 		rc = -1;
 	}
