@@ -23,10 +23,12 @@
 #include "promises-compose.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +38,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -1947,13 +1950,15 @@ enum bad_kind {
 	UNKNOWN_NAMESPACE,
 	RELATIVE_DESTINATION,
 	UNKNOWN_CAPABILITY,
+	HOOK,
 	NO_ROOTFS,
 	NO_BIND_SOURCE,
 };
 
 /*
  * A bad bundle is refused by create with exit 1 and one line that names
- * what is wrong (the JSON path of a bad value), and nothing is left: no
+ * what is wrong (the JSON path of a bad value, or of a hook, which dcrun
+ * does not run yet), and nothing is left: no
  * state directory, no cgroup (at the cgroupsPath it gives), no mount, no
  * process. The last cases fail late, after clone, once the process and
  * its groups exist: create must undo them.
@@ -1971,6 +1976,8 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		{UNKNOWN_NAMESPACE, "an unknown namespace type", "netwrok"},
 		{RELATIVE_DESTINATION, "a relative mount destination", "destination"},
 		{UNKNOWN_CAPABILITY, "an unknown capability", "CAP_NO_SUCH_THING"},
+		/* runc would run it; until dcrun runs hooks, it must not drop one silently. */
+		{HOOK, "a createRuntime hook (dcrun runs none yet)", "hooks.createRuntime"},
 		{NO_ROOTFS, "a missing rootfs", "no-such-rootfs"},
 		{NO_BIND_SOURCE, "a bind mount of a missing source", "no-such-source"},
 	};
@@ -2010,6 +2017,13 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 				    "\"source\": %s, \"options\": [\"rbind\"]}",
 				    quoted(text("%s/no-such-source", b->dir))));
 			break;
+		case HOOK:
+			/* An empty list asks for nothing: the refusal names the other one. */
+			set(b, "hooks.prestart", json_object_new_array());
+			set(b, "hooks.createRuntime",
+			    json("[{\"path\": \"/bin/touch\", \"args\": [\"touch\", %s]}]",
+				 quoted(text("%s/hook-ran", b->dir))));
+			break;
 		default:
 			break;
 		}
@@ -2019,6 +2033,8 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		if (cases[i].kind == NOT_JSON)
 			write_file(config, "{\"ociVersion\": \"1.0.2\", \"process\": {");
 		expect_create_refused(b, id, group, cases[i].names, cases[i].what);
+		if (cases[i].kind == HOOK && exists(text("%s/hook-ran", b->dir)))
+			dc_fail("create of %s refused it, yet ran the hook", cases[i].what);
 		/* The next case gets a bundle of its own. */
 		json_object_put(b->config);
 		b->config = NULL;
@@ -2605,6 +2621,105 @@ void test_namespace_path_joins_another_containers_network(void **state)
 			b_uts ? b_uts : "(not printed)");
 }
 
+/* "Permission denied" or "Operation not permitted" at the end of an answer: refused. */
+static bool refused(const char *answer)
+{
+	return answer && (strstr(answer, "Permission denied") != NULL ||
+			  strstr(answer, "Operation not permitted") != NULL);
+}
+
+/*
+ * Container A joins the PID namespace of B, created and waiting for
+ * start (and its user namespace, when B has one). A's shell finds B's
+ * init, PID 1 there, and tries what a debugger could: open its
+ * /proc/1/mem read-write, read its environ.
+ */
+static void expect_waiting_init_out_of_reach(bool user_namespace)
+{
+	const char *tag = user_namespace ? "waitu" : "wait";
+	const char *b_id = container_id(text("%sb", tag)), *a_id = container_id(text("%sa", tag));
+	static const char script[] = "printf 'init=%s\\n' \"$(tr '\\000' ' ' </proc/1/cmdline)\"; "
+				     "if err=$( (exec 3<>/proc/1/mem) 2>&1 ); then echo mem_rw=ok; "
+				     "else echo \"mem_rw=$err\"; fi; "
+				     "/bin/probe ns.pid; exec /bin/probe --reach 1";
+	size_t len = 0;
+
+	struct bundle *b = make_bundle(text("%sb", tag), (const char *[]){"/bin/true", NULL});
+	struct bundle *a =
+		make_bundle(text("%sa", tag), (const char *[]){"/bin/sh", "-c", script, NULL});
+	if (user_namespace) {
+		set(b, "root.path", json_object_new_string(test_rootfs_for_others()));
+		append(b, "linux.namespaces", json("{\"type\": \"user\"}"));
+		set(b, "linux.uidMappings",
+		    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+		set(b, "linux.gidMappings",
+		    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+		set(a, "root.path", json_object_new_string(test_rootfs_for_others()));
+	}
+	save(b);
+	create(b, b_id);
+	expect_status(b, b_id, "created", "create leaves init waiting for start");
+	pid_t b_pid = pid_of(b, b_id);
+	if (b_pid <= 0)
+		dc_fail("dcrun state %s gives no pid for the created container", b_id);
+	char *cmdline = keep(read_bytes_if_there(text("/proc/%d/cmdline", (int)b_pid), &len));
+	for (size_t i = 0; cmdline && i < len; i++)
+		cmdline[i] = cmdline[i] == '\0' ? ' ' : cmdline[i];
+	const char *b_init = text("%.*s", cmdline ? (int)len : 0, cmdline ? cmdline : "");
+
+	namespace_path(a, "pid", text("/proc/%d/ns/pid", (int)b_pid));
+	if (user_namespace)
+		append(a, "linux.namespaces",
+		       json("{\"type\": \"user\", \"path\": %s}",
+			    quoted(text("/proc/%d/ns/user", (int)b_pid))));
+	save(a);
+	const char *out = run_output(a, a_id, 0);
+	const char *init = value_in(out, "init");
+	/* The attack must really be tried: A's PID 1 is B's waiting init. */
+	expect_probe(out, "ns.pid", text("%lu", namespace_of(b_pid, "pid")),
+		     "linux.namespaces' pid with a path joins B's PID namespace");
+	if (init == NULL || b_init[0] == '\0' || strcmp(init, b_init) != 0) {
+		print_error("container A printed:\n%s\n", out);
+		dc_fail("A's PID 1 should be B's waiting init (\"%s\" on the host); A saw \"%s\": "
+			"the attack was not tried",
+			b_init, init ? init : "(nothing)");
+	}
+	const char *mem = value_in(out, "mem_rw"), *environ_ = value_in(out, "reach.environ");
+	if (!refused(mem) || !refused(environ_) || !refused(value_in(out, "reach.mem"))) {
+		print_error("container A printed:\n%s\n", out);
+		dc_fail("from a container sharing its PID namespace%s, B's init, waiting for start, "
+			"let root open its /proc/PID/mem (read-write: \"%s\") or read its environ "
+			"(\"%s\"): writing there runs code in B before B's seccomp filter is "
+			"loaded. init must be non-dumpable until execve, as runc's is (lesson 12, "
+			"\"create and start\")",
+			user_namespace ? " and user namespace" : "", mem ? mem : "(not printed)",
+			environ_ ? environ_ : "(not printed)");
+	}
+	/* And a non-dumpable init still opens exec.fifo: start runs the command. */
+	expect_status(b, b_id, "created", "A only looked at B's init");
+	start(b, b_id);
+	if (!wait_for_status(b, b_id, "stopped"))
+		dc_fail("B's /bin/true did not run to its end after start: state says \"%s\"",
+			status_of(b, b_id));
+}
+
+/*
+ * Between create and start, init is dcrun's code: its capabilities
+ * dropped, its seccomp filter not yet loaded. Another container sharing
+ * its PID namespace (podman's --pid container:NAME, a pod's), and its
+ * user namespace if it has one, has a root of the same uid and
+ * capabilities. It must not reach init as a debugger would: through
+ * /proc/PID/mem it could make init run its code, unfiltered. runc keeps
+ * its init non-dumpable until execve (CVE-2016-9962); so must dcrun.
+ */
+void test_waiting_init_cannot_be_reached_from_a_shared_pid_namespace(void **state)
+{
+	(void)state;
+	require_root();
+	expect_waiting_init_out_of_reach(false);
+	expect_waiting_init_out_of_reach(true);
+}
+
 /*
  * linux.seccomp is the filter: a profile that allows everything but
  * keyctl(2), refused with errnoRet 95 (EOPNOTSUPP, which keyctl never
@@ -2636,6 +2751,326 @@ void test_seccomp_profile_from_config_is_applied(void **state)
 	expect_probe(out, "try.keyctl", strerror(EOPNOTSUPP),
 		     "linux.seccomp refuses keyctl with errnoRet 95 (EOPNOTSUPP)");
 	expect_probe(out, "seccomp", "2", "a seccomp filter is on (mode 2)");
+}
+
+/* ---- dcrun's own binary ---------------------------------------------------------------------- */
+
+/* The program interpreter (PT_INTERP) an ELF file asks for (kept), or "" for a static one. */
+static const char *interpreter_of(const char *path)
+{
+	char interp[512] = "";
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		dc_fail("open %s: %s", path, strerror(errno));
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		for (int i = 0; i < eh.e_phnum; i++) {
+			off_t at = (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize);
+			if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph) ||
+			    ph.p_type != PT_INTERP || ph.p_filesz >= sizeof(interp))
+				continue;
+			if (pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset) ==
+			    (ssize_t)ph.p_filesz)
+				interp[ph.p_filesz] = '\0';
+		}
+	}
+	close(fd);
+	return text("%s", interp);
+}
+
+/* A host PID's number inside its own PID namespace (the last of /proc/PID/status's NSpid). */
+static pid_t pid_inside(pid_t pid)
+{
+	char path[64];
+	pid_t inside = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	char *status = read_file_if_there(path);
+	const char *line = status ? strstr(status, "\nNSpid:") : NULL;
+	for (const char *p = line ? line + 7 : NULL; p && *p != '\n' && *p != '\0';) {
+		char *end;
+		long n = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		inside = (pid_t)n;
+		p = end;
+	}
+	free(status);
+	return inside;
+}
+
+/* A shell in a container that runs each line the test sends it, then says "--end--". */
+static const char shell_loop[] =
+	"echo ready; while read -r line; do eval \"$line\" </dev/null; echo --end--; done";
+
+/* What that shell printed for `command` (kept). */
+static const char *shell_do(struct run *r, const char *command)
+{
+	char out[8192] = "";
+	size_t used = 0;
+	const char *line;
+
+	if (r->in_fd < 0 || write(r->in_fd, command, strlen(command)) == -1 ||
+	    write(r->in_fd, "\n", 1) == -1)
+		return "";
+	while ((line = run_read_line(r)) != NULL && strcmp(line, "--end--") != 0 &&
+	       used < sizeof(out))
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s\n", line);
+	return text("%s", out);
+}
+
+/*
+ * The first exec, in a PID namespace, of a process dcrun started, and what
+ * an attacker there does at that instant: a real attack races for it; the
+ * test instead stops the process there, as a debugger would (ptrace(2)'s
+ * PTRACE_EVENT_EXEC stop: the new program is loaded and has not run an
+ * instruction yet), and lets the attacker try while it waits.
+ */
+struct first_exec {
+	unsigned long pidns; /* the PID namespace the exec counts in */
+	struct run *shell;   /* the attacker: a shell_loop there */
+	const char *attack;  /* its command; %d is the process's pid there */
+	pid_t pid;           /* the host pid that exec'd there, 0 until one did */
+	char argv[512];      /* its command line, its words joined by spaces */
+	char exe[4096];      /* where its /proc/PID/exe led, seen from the host */
+	char answer[4096];   /* what the attacker got */
+};
+
+static void at_first_exec(struct first_exec *x, pid_t pid)
+{
+	char command[256];
+	size_t len = 0;
+	char *cmdline = read_bytes_if_there(text("/proc/%d/cmdline", (int)pid), &len);
+	ssize_t n = readlink(text("/proc/%d/exe", (int)pid), x->exe, sizeof(x->exe) - 1);
+
+	x->pid = pid;
+	x->exe[n > 0 ? n : 0] = '\0';
+	for (size_t i = 0; cmdline && i < len; i++)
+		cmdline[i] = cmdline[i] == '\0' ? ' ' : cmdline[i];
+	snprintf(x->argv, sizeof(x->argv), "%.*s", cmdline ? (int)len : 0, cmdline ? cmdline : "");
+	free(cmdline);
+	snprintf(command, sizeof(command), x->attack, (int)pid_inside(pid));
+	snprintf(x->answer, sizeof(x->answer), "%s", shell_do(x->shell, command));
+}
+
+/* Stopped (T) or traced-stopped (t): polled, so nothing kept. */
+static bool stopped(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *stat = read_file_if_there(path);
+	const char *end = stat ? strrchr(stat, ')') : NULL;
+	bool yes = end && end[1] == ' ' && (end[2] == 'T' || end[2] == 't');
+	free(stat);
+	return yes;
+}
+
+/*
+ * Run ARGS (dcrun's: argv[0] is the program) stopped from the start,
+ * trace it and every process it forks until they have all exited, and
+ * attack at the first exec in x->pidns. The run is left for run_finish,
+ * which reaps it. Under a DC_WRAP of "env NAME=VALUE..." (the
+ * sanitizers' options) it runs under that env; never under valgrind,
+ * which would be the process traced.
+ */
+static void trace_to_first_exec(struct run *r, const char *const args[], struct first_exec *x)
+{
+	const long options = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+			     PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+	const char *argv[48] = {"/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "sh"};
+	const char *wrap = getenv("DC_WRAP");
+	char words[1024];
+	pid_t all[16];
+	size_t k = 4;
+	int n = 0;
+
+	snprintf(words, sizeof(words), "%s", wrap ? wrap : "");
+	if (strncmp(words, "env ", 4) == 0) {
+		for (char *rest = NULL, *word = strtok_r(words, " ", &rest); word && k < 16;
+		     word = strtok_r(NULL, " ", &rest))
+			argv[k++] = word;
+	}
+	for (size_t i = 0; args[i] != NULL && k + 1 < sizeof(argv) / sizeof(argv[0]); i++)
+		argv[k++] = args[i];
+	argv[k] = NULL;
+	run_start_argv(r, argv);
+	for (int tries = 0; tries < POLL_TRIES && !stopped(r->pid); tries++)
+		pause_ms(POLL_MS);
+	if (ptrace(PTRACE_SEIZE, r->pid, NULL, (void *)options) == -1) {
+		print_error("ptrace PTRACE_SEIZE %d: %s\n", (int)r->pid, strerror(errno));
+		kill(r->pid, SIGKILL);
+		return;
+	}
+	all[n++] = r->pid;
+	kill(r->pid, SIGCONT);
+	for (time_t deadline = time(NULL) + 20; n > 0 && time(NULL) < deadline;) {
+		bool any = false;
+
+		for (int i = 0; i < n; i++) {
+			siginfo_t info = {0};
+			int status;
+
+			/* Our own child is run_finish's to reap: look at its end, never reap it. */
+			if (all[i] == r->pid) {
+				if (waitid(P_PID, (id_t)r->pid, &info,
+					   WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) == -1 ||
+				    info.si_code == CLD_EXITED || info.si_code == CLD_KILLED ||
+				    info.si_code == CLD_DUMPED) {
+					all[i--] = all[--n];
+					continue;
+				}
+				if (info.si_pid == 0)
+					continue;
+			}
+			pid_t got = waitpid(all[i], &status, WNOHANG | __WALL);
+			if (got == 0)
+				continue;
+			any = true;
+			if (got == -1 || WIFEXITED(status) || WIFSIGNALED(status)) {
+				all[i--] = all[--n];
+				continue;
+			}
+			int sig = WSTOPSIG(status), event = status >> 16, inject = 0;
+			unsigned long child = 0;
+			if (sig == SIGTRAP &&
+			    (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+			     event == PTRACE_EVENT_CLONE)) {
+				if (ptrace(PTRACE_GETEVENTMSG, all[i], NULL, &child) == 0 && n < 16)
+					all[n++] = (pid_t)child;
+			} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
+				if (x->pid == 0 && namespace_of(all[i], "pid") == x->pidns)
+					at_first_exec(x, all[i]);
+			} else if (event != PTRACE_EVENT_STOP) {
+				inject = sig; /* a signal on its way: deliver it */
+			}
+			if (ptrace(PTRACE_CONT, all[i], NULL, (void *)(long)inject) == -1)
+				all[i--] = all[--n];
+		}
+		if (!any)
+			pause_ms(1);
+	}
+	/* Past the deadline: whatever is still traced goes (PTRACE_O_EXITKILL would, at exit). */
+	for (int i = 0; i < n; i++)
+		kill(all[i], SIGKILL);
+}
+
+/*
+ * CVE-2019-5736 (runc, 2019): the image's command is a script whose
+ * interpreter is "#!/proc/self/exe". dcrun's init, exec'ing it, makes the
+ * kernel run inside the container the very file dcrun was started from
+ * -- the host's binary. Root in another container sharing its PID
+ * namespace (a pod's) opens it (/proc/PID/exe, with O_PATH) while it
+ * runs, and once nothing runs it any more, opens that descriptor for
+ * writing: the next dcrun on the host would run the attacker's code. The
+ * image is an ordinary one: it holds the dynamic loader dcrun asks for
+ * (any Debian-based image does). The binary attacked is a copy of dcrun,
+ * never the one under test; it runs outside valgrind, which would keep
+ * dcrun from its sealed copy (valgrind cannot follow an exec from memory):
+ * every run checks the promise.
+ */
+void test_runtime_binary_cannot_be_overwritten_from_inside(void **state)
+{
+	const char *pod_id = container_id("stealpod"), *evil_id = container_id("stealevil");
+	struct first_exec x = {.attack = "/bin/probe --steal-exe %d /mnt/steal"};
+	size_t original_len = 0, now_len = 0;
+	const char *write_answer = "";
+	char real[PATH_MAX];
+	struct run r, pod, evil;
+
+	(void)state;
+	require_root();
+	/* The attacker: a shell in a container of its own, whose PID namespace the other joins. */
+	struct bundle *a =
+		make_bundle("stealpod", (const char *[]){"/bin/sh", "-c", shell_loop, NULL});
+	share_mnt(a);
+	save(a);
+	if (mkdir(shared_file(a, "steal"), 0755) == -1)
+		dc_fail("mkdir %s: %s", shared_file(a, "steal"), strerror(errno));
+
+	/* The image: the test rootfs, the script, and the loader. */
+	struct bundle *b = make_bundle("stealevil", (const char *[]){"/bin/dc-evil", NULL});
+	const char *rootfs = text("%s/rootfs", b->dir);
+	run_program(&r, (const char *[]){"cp", "-a", "--", test_rootfs(), rootfs, NULL}, NULL);
+	assert_exit(&r, 0);
+	run_free(&r);
+	write_file(text("%s/bin/dc-evil", rootfs), "#!/proc/self/exe\n");
+	assert_int_equal(chmod(text("%s/bin/dc-evil", rootfs), 0755), 0);
+	assert_non_null(realpath(impl_path("dcrun"), real));
+	const char *interp = interpreter_of(real);
+	if (interp[0] != '\0') {
+		const char *in_image = text("%s%s", rootfs, interp);
+		const char *dir = text("%.*s", (int)(strrchr(in_image, '/') - in_image), in_image);
+		run_program(&r, (const char *[]){"mkdir", "-p", dir, NULL}, NULL);
+		assert_exit(&r, 0);
+		run_free(&r);
+		run_program(&r, (const char *[]){"cp", "-L", interp, in_image, NULL}, NULL);
+		assert_exit(&r, 0);
+		run_free(&r);
+	}
+	set(b, "root.path", json_object_new_string(rootfs));
+
+	/* The binary attacked: a copy. */
+	const char *copy = text("%s/dcrun", b->dir);
+	run_program(&r, (const char *[]){"cp", real, copy, NULL}, NULL);
+	assert_exit(&r, 0);
+	run_free(&r);
+	char *original = read_bytes_if_there(copy, &original_len);
+	assert_non_null(original);
+	keep(original);
+
+	run_start(&pod, "dcrun",
+		  rooted(a, (const char *[]){"run", "--bundle", a->dir, pod_id, NULL}));
+	const char *line = run_read_line(&pod);
+	pid_t pod_pid = line && strcmp(line, "ready") == 0 ? pid_of(a, pod_id) : 0;
+	if (pod_pid == 0) {
+		run_finish(&pod);
+		run_dump(&pod, "dcrun run (the attacker's container)");
+		dc_fail("the attacker's container did not start");
+	}
+	x.pidns = namespace_of(pod_pid, "pid");
+	x.shell = &pod;
+	namespace_path(b, "pid", text("/proc/%d/ns/pid", (int)pod_pid));
+	save(b);
+	trace_to_first_exec(
+		&evil,
+		(const char *[]){copy, "--root", b->root, "run", "--bundle", b->dir, evil_id, NULL},
+		&x);
+	run_finish(&evil);
+	/* Nothing runs the copy any more: now write. */
+	const char *opened = value_in(x.answer, "steal.open");
+	if (opened && strcmp(opened, "ok") == 0)
+		write_answer = shell_do(&pod, "echo go > /mnt/steal/go; cat /mnt/steal/result");
+	run_finish(&pod);
+	char *now = read_bytes_if_there(copy, &now_len);
+	bool unchanged = now && now_len == original_len && !memcmp(now, original, now_len);
+	free(now);
+
+	if (x.pid == 0 || strncmp(x.argv, "/proc/self/exe ", 15) != 0) {
+		run_dump(&evil, "dcrun run (the copy), of /bin/dc-evil");
+		dc_fail("the image's #!/proc/self/exe script never ran inside (%s): the attack was "
+			"not tried",
+			x.pid ? text("the first exec in the pod ran \"%s\"", x.argv)
+			      : "no exec seen in the pod's PID namespace");
+	}
+	if (opened == NULL) {
+		run_dump(&pod, "dcrun run (the attacker's container)");
+		dc_fail("the attacker's probe did not run (it said \"%s\"): the attack was not tried",
+			x.answer);
+	}
+	if (!unchanged) {
+		print_error("the attacker got:\n%sand, once dcrun had exited:\n%s", x.answer,
+			    write_answer);
+		dc_fail("root inside overwrote the host's dcrun binary (a copy: %s). While the "
+			"image's #!/proc/self/exe ran it inside, /proc/PID/exe led to %s. dcrun "
+			"must run from a sealed copy of itself (memfd_create, F_SEAL_WRITE), so "
+			"that /proc/self/exe is never the host's file (lesson 12, \"create and "
+			"start\")",
+			copy, x.exe);
+	}
 }
 
 /* ---- podman drives it ------------------------------------------------------------------------ */

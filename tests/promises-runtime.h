@@ -75,7 +75,11 @@ void test_resources_are_written_to_the_cgroups_path(void **state);
 void test_masked_and_read_only_paths_are_honoured(void **state);
 void test_bind_and_tmpfs_mounts_are_made(void **state);
 void test_namespace_path_joins_another_containers_network(void **state);
+void test_waiting_init_cannot_be_reached_from_a_shared_pid_namespace(void **state);
 void test_seccomp_profile_from_config_is_applied(void **state);
+
+/* dcrun's own binary */
+void test_runtime_binary_cannot_be_overwritten_from_inside(void **state);
 
 /* podman drives it */
 void test_podman_run_returns_the_exit_status(void **state);
