@@ -31,6 +31,8 @@ enum { MAX_TRACKED = 1024 };
 static char *tracked_buffers[MAX_TRACKED];
 static char *tracked_dirs[MAX_TRACKED];
 static pid_t dir_maker[MAX_TRACKED]; /* the process that made tracked_dirs[i] */
+static char *made_dirs[MAX_TRACKED]; /* every temporary directory this run made */
+static size_t n_made;
 static char start_cwd[4096];
 static pid_t test_process; /* the one cmocka runs the tests in: not a forked child */
 
@@ -672,7 +674,50 @@ char *make_temp_dir(const char *tag)
 	if (mkdtemp(path) == NULL)
 		harness_die("mkdtemp", path);
 	dir_maker[track(tracked_dirs, path)] = getpid();
+	if (n_made < MAX_TRACKED)
+		made_dirs[n_made++] = strdup(path);
 	return path;
+}
+
+/* Whether a mount point lies in a /tmp/dc-* directory that another test run made. */
+static bool in_another_runs_dir(const char *point, size_t len)
+{
+	if (len < 8 || strncmp(point, "/tmp/dc-", 8) != 0)
+		return false;
+	for (size_t i = 0; i < n_made; i++) {
+		size_t n = made_dirs[i] ? strlen(made_dirs[i]) : 0;
+		if (n > 0 && len >= n && strncmp(point, made_dirs[i], n) == 0 &&
+		    (len == n || point[n] == '/'))
+			return false;
+	}
+	return true;
+}
+
+char *host_mount_table(void)
+{
+	char *table = read_file("/proc/self/mountinfo");
+	char *out = table;
+
+	/* Line by line, in place: "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...". */
+	for (char *line = table; *line != '\0';) {
+		char *end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) + 1 : strlen(line);
+		const char *point = line;
+		for (int field = 1; field < 5; field++) {
+			const char *space = memchr(point, ' ', length - (size_t)(point - line));
+			if (space == NULL)
+				break;
+			point = space + 1;
+		}
+		size_t point_len = strcspn(point, " \n");
+		if (!in_another_runs_dir(point, point_len)) {
+			memmove(out, line, length);
+			out += length;
+		}
+		line += length;
+	}
+	*out = '\0';
+	return table;
 }
 
 static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)

@@ -144,6 +144,14 @@ void require_root(void);
 /* The host's mount table, as one string, to compare before and after. */
 char *read_file(const char *path);
 
+/*
+ * The host's mount table (/proc/self/mountinfo), less the mounts in
+ * another test run's temporary directories (/tmp/dc-*): what a promise
+ * about the host's mounts compares, with another run beside this one
+ * (make test's valgrind lane persists namespaces there). Freed by the caller.
+ */
+char *host_mount_table(void);
+
 /* A file that may vanish meanwhile (a /proc file, a cgroup's): NULL if it is gone. */
 char *read_file_if_there(const char *path);
 /* The same, and its length: for contents with NUL bytes in them, like /proc/PID/cmdline. */

@@ -271,7 +271,7 @@ static const char *victims[MAX_VICTIMS];
 
 static void unmount_under(const char *dir)
 {
-	char *table = read_file("/proc/self/mountinfo");
+	char *table = host_mount_table();
 	size_t len = strlen(dir);
 
 	for (const char *line = table; line; line = next_line(line)) {
@@ -486,10 +486,10 @@ void test_unknown_capability_is_a_clear_error(void **state)
 	 * runc does: exit 1, naming it and where it is.
 	 */
 	for (size_t i = 0; i < (runtime_adapter_active() ? 1 : 2); i++) {
-		char *before = read_file("/proc/self/mountinfo");
+		char *before = host_mount_table();
 		run_container(&r, (const char *[]){"-v", options[i], "NET_ADMINN", test_rootfs(),
 						   "/bin/echo", "ran", NULL});
-		char *after = read_file("/proc/self/mountinfo");
+		char *after = host_mount_table();
 		bool unchanged = strcmp(before, after) == 0;
 		free(before);
 		free(after);
@@ -1684,10 +1684,10 @@ void test_bad_join_is_refused_and_leaves_nothing(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (dcrun && cases[i].container_only)
 			continue;
-		char *before = read_file("/proc/self/mountinfo");
+		char *before = host_mount_table();
 		run_with(&r, cases[i].options,
 			 (const char *[]){test_rootfs(), "/bin/sleep", sleep_mark(), NULL});
-		char *after = read_file("/proc/self/mountinfo");
+		char *after = host_mount_table();
 		bool unchanged = strcmp(before, after) == 0;
 		free(before);
 		free(after);
@@ -2177,10 +2177,10 @@ void test_symlinked_mount_points_cannot_reach_the_host(void **state)
 		assert_exit(&r, 0);
 		run_free(&r);
 		assert_int_equal(symlink(victim, path), 0);
-		char *before = read_file("/proc/self/mountinfo");
+		char *before = host_mount_table();
 		run_container(&r, (const char *[]){rootfs, "/bin/sh", "-c",
 						   "echo written > /tmp/dc-x; ls /", NULL});
-		char *after = read_file("/proc/self/mountinfo");
+		char *after = host_mount_table();
 		bool unchanged = strcmp(before, after) == 0;
 		free(before);
 		free(after);

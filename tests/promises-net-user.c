@@ -726,7 +726,7 @@ void test_root_inside_cannot_write_host_root_file(void **state)
 static void check_refused_map(struct run *r, const char *name, const char *map, const char *reason,
 			      const char *before)
 {
-	char *after = read_file("/proc/self/mountinfo");
+	char *after = host_mount_table();
 	bool mounts_unchanged = strcmp(before, after) == 0;
 
 	free(after);
@@ -774,10 +774,10 @@ void test_rootfs_out_of_the_mapped_uids_reach_is_a_clear_error(void **state)
 	char *closed = make_temp_dir("closed"); /* mkdtemp(3) makes it 0700 */
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", closed);
 	assert_int_equal(mkdir(rootfs, 0755), 0);
-	char *before = read_file("/proc/self/mountinfo");
+	char *before = host_mount_table();
 	run_container(&r, (const char *[]){"--uid-map", "0 100000 65536", "--gid-map",
 					   "0 100000 65536", rootfs, "/bin/true", NULL});
-	char *after = read_file("/proc/self/mountinfo");
+	char *after = host_mount_table();
 	bool mounts_unchanged = strcmp(before, after) == 0;
 	free(before);
 	free(after);
@@ -801,7 +801,7 @@ void test_overlapping_map_is_a_clear_error(void **state)
 	(void)state;
 	require_root();
 	snprintf(name, sizeof(name), "dc-overlap-%d", (int)getpid());
-	char *before = read_file("/proc/self/mountinfo");
+	char *before = host_mount_table();
 	run_container(&r, (const char *[]){"--hostname", name, "--uid-map", "0 100000 10",
 					   "--uid-map", "5 200000 10", test_rootfs_for_others(),
 					   "/bin/probe", "uid", NULL});
@@ -823,7 +823,7 @@ void test_rootless_cannot_map_another_uid(void **state)
 	(void)state;
 	require_root();
 	snprintf(name, sizeof(name), "dc-maproot-%d", (int)getpid());
-	char *before = read_file("/proc/self/mountinfo");
+	char *before = host_mount_table();
 	run_rootless(&r, (const char *[]){"--hostname", name, "--uid-map", "0 0 1",
 					  test_rootfs_for_others(), "/bin/probe", "uid", NULL});
 	check_refused_map(&r, name, "uid_map", "Operation not permitted", before);

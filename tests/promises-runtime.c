@@ -606,7 +606,7 @@ static bool has_item(const char *list, const char *item)
 /* Where the cgroup hierarchy with CONTROLLERS ("memory", "name=systemd"; "" for v2) is mounted. */
 static bool hierarchy_of(const char *controllers, char *point, size_t size)
 {
-	char *table = read_file("/proc/self/mountinfo");
+	char *table = host_mount_table();
 	char first[128] = "";
 	bool found = false;
 
@@ -1870,7 +1870,7 @@ void test_ps_and_list_show_the_containers(void **state)
 /* The lines of the host's mount table that name A or B, joined (kept). */
 static const char *mounts_naming(const char *a, const char *b)
 {
-	char *table = read_file("/proc/self/mountinfo");
+	char *table = host_mount_table();
 	size_t size = 1;
 	char *found = calloc(1, size);
 
@@ -3170,7 +3170,7 @@ static void remove_podman_containers(void)
 /* Whatever podman left mounted under its storage (a container's /dev/shm), unmounted. */
 static void unmount_storage(void)
 {
-	char *table = read_file("/proc/self/mountinfo");
+	char *table = host_mount_table();
 	size_t len = strlen(storage.dir);
 
 	for (const char *line = table; line && *line; line = next_line(line)) {

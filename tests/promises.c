@@ -288,9 +288,9 @@ void test_host_mount_table_unchanged(void **state)
 
 	(void)state;
 	require_root();
-	char *before = read_file("/proc/self/mountinfo");
+	char *before = host_mount_table();
 	run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "--mount-proc", NULL});
-	char *after = read_file("/proc/self/mountinfo");
+	char *after = host_mount_table();
 	assert_exit(&r, 0);
 	assert_string_equal(before, after);
 	free(before);
@@ -321,10 +321,10 @@ void test_works_when_root_is_shared(void **state)
 			perror("test: making / shared in a new mount namespace");
 			_exit(3);
 		}
-		char *before = read_file("/proc/self/mountinfo");
+		char *before = host_mount_table();
 		run_container(&r, (const char *[]){test_rootfs(), "/bin/probe", "--mount-proc",
 						   "mount_points", NULL});
-		char *after = read_file("/proc/self/mountinfo");
+		char *after = host_mount_table();
 		const char *points = probe_get(&r, "mount_points");
 		if (r.exit_code != 0 || points == NULL ||
 		    strcmp(points, expected_mount_points) != 0) {
@@ -616,7 +616,7 @@ void test_tmpfs_mounted_inside_stays_inside(void **state)
 	bool seen_inside = line && strcmp(line, "1") == 0;
 	line = run_read_line(&r);
 	bool mounted = line && strcmp(line, "mounted") == 0;
-	char *host = read_file("/proc/self/mountinfo");
+	char *host = host_mount_table();
 	bool seen_on_host = strstr(host, marker) != NULL;
 	free(host);
 	run_finish(&r);
@@ -639,7 +639,7 @@ void test_proc_is_a_fresh_procfs(void **state)
 
 	(void)state;
 	require_root();
-	char *host_table = read_file("/proc/self/mountinfo");
+	char *host_table = host_mount_table();
 	bool host_has_proc = find_mount(host_table, "/proc", &host);
 	free(host_table);
 	assert_true(host_has_proc);
@@ -941,13 +941,13 @@ void test_unmounting_persisted_namespace_frees_it(void **state)
 	assert_true(fs.f_type == NSFS_MAGIC);
 	assert_int_equal(stat(mnt, &st), 0);
 	snprintf(ns, sizeof(ns), "mnt:[%lu]", (unsigned long)st.st_ino);
-	char *table = read_file("/proc/self/mountinfo");
+	char *table = host_mount_table();
 	bool mounted_before = strstr(table, ns) != NULL;
 	free(table);
 	assert_true(mounted_before);
 
 	assert_true(unmount_persisted(dir, 0));
-	table = read_file("/proc/self/mountinfo");
+	table = host_mount_table();
 	bool mounted_after = strstr(table, ns) != NULL || strstr(table, dir) != NULL;
 	free(table);
 	assert_false(mounted_after);
@@ -1054,9 +1054,9 @@ void test_persist_never_follows_a_symlink(void **state)
 		snprintf(target, sizeof(target), "%s/%s", elsewhere, ns_names[i]);
 		assert_int_equal(symlink(i == 0 ? host_marker_path() : target, link), 0);
 	}
-	char *before = read_file("/proc/self/mountinfo");
+	char *before = host_mount_table();
 	run_container(&r, (const char *[]){"--persist", dir, test_rootfs(), "/bin/true", NULL});
-	char *after = read_file("/proc/self/mountinfo");
+	char *after = host_mount_table();
 	bool unchanged = strcmp(before, after) == 0;
 	free(before);
 	free(after);
@@ -1123,7 +1123,7 @@ void test_failed_persist_leaves_nothing_behind(void **state)
 	require_root();
 	snprintf(missing, sizeof(missing), "/nonexistent-dc-source-%d", (int)getpid());
 	snprintf(bind, sizeof(bind), "%s:/mnt", missing);
-	char *before = read_file("/proc/self/mountinfo");
+	char *before = host_mount_table();
 	/*
 	 * config.json has no --persist: at 12 the start fails half way on a
 	 * bind mount of a missing source instead (in the container's process,
@@ -1135,7 +1135,7 @@ void test_failed_persist_leaves_nothing_behind(void **state)
 	else
 		run_container(&r, (const char *[]){"--persist", "/sys", test_rootfs(), "/bin/sleep",
 						   sleeper_arg(), NULL});
-	char *after = read_file("/proc/self/mountinfo");
+	char *after = host_mount_table();
 	bool unchanged = strcmp(before, after) == 0;
 	free(before);
 	free(after);
