@@ -300,6 +300,22 @@ static char *all_groups(void)
 }
 
 /*
+ * container takes this lock (flock(2) on /sys/fs/cgroup) while it makes
+ * its group and moves its first process in, and while it sweeps away stale
+ * groups: -1 if it cannot be had.
+ */
+static int lock_containers_cgroups(void)
+{
+	int lock = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (lock != -1 && flock(lock, LOCK_EX) == -1) {
+		close(lock);
+		lock = -1;
+	}
+	return lock;
+}
+
+/*
  * Remove every empty group under demystifying-containers, in every
  * hierarchy: container's (named by its 12-hex-digit ids). Through dcrun,
  * only this test binary's (the adapter's ids, "dc-test-PID-N"). A dcrun
@@ -312,16 +328,8 @@ static void remove_empty_groups(void)
 
 	snprintf(ours, sizeof(ours), "%sdc-test-%d-", group_parent(), (int)getpid());
 	snprintf(dcrun, sizeof(dcrun), "%sdc-", group_parent());
-	/*
-	 * container takes this lock while it makes its group and moves its
-	 * first process in (and while it sweeps): hold it too, so that no
-	 * group of a container starting alongside is taken for empty.
-	 */
-	int lock = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock != -1 && flock(lock, LOCK_EX) == -1) {
-		close(lock);
-		lock = -1;
-	}
+	/* So that no group of a container starting alongside is taken for empty. */
+	int lock = lock_containers_cgroups();
 	for (const char *line = groups; line && *line; line = next_line(line)) {
 		char dir[1024];
 
@@ -750,19 +758,28 @@ static void kill_container_leaving_its_groups(struct groups *gs)
 	struct run r;
 
 	bool started = start_and_find_groups(&r, (const char *[]){"--pids", "16", NULL}, NULL, gs);
+	/*
+	 * Another container's start (a test run alongside) would sweep the
+	 * groups away: hold the lock its sweep takes while we look.
+	 */
+	int lock = lock_containers_cgroups();
 	run_signal(&r, SIGKILL);
 	run_finish(&r);
+	bool gone = false;
+	/* Its processes die with it (PR_SET_PDEATHSIG); its groups cannot. */
+	if (started && gs->n > 0)
+		wait_until_empty(gs);
+	for (size_t i = 0; i < gs->n; i++)
+		gone = gone || !group_exists(gs->g[i].dir);
+	if (lock != -1)
+		close(lock);
 	assert_started(&r, started);
 	assert_exit(&r, 128 + SIGKILL);
 	run_free(&r);
 	assert_groups_found(gs);
-	/* Its processes die with it (PR_SET_PDEATHSIG); its groups cannot. */
-	wait_until_empty(gs);
-	for (size_t i = 0; i < gs->n; i++) {
-		if (!group_exists(gs->g[i].dir))
-			dc_fail("the killed container's group %s is gone: who removed it?",
-				gs->g[i].dir);
-	}
+	if (gone)
+		dc_fail("the killed container's groups are gone before any cleanup: who removed "
+			"them?");
 }
 
 /*
