@@ -35,11 +35,24 @@ else
 	green='' red='' yellow='' plain=''
 fi
 
-pass() { passed=$((passed + 1)); printf '%sok%s    %-16s %s\n' "$green" "$plain" "$1" "$2"; }
-skip() { skipped=$((skipped + 1)); printf '%sskip%s  %-16s %s\n' "$yellow" "$plain" "$1" "$2"; }
+# Each line ends with what its check cost: the seconds since the lane's
+# line before it (make test's four minutes are a budget).
+last=$SECONDS
+took() {
+	cost=$((SECONDS - last))
+	last=$SECONDS
+}
+pass() {
+	passed=$((passed + 1)) && took
+	printf '%sok%s   %3ds  %-14s %s\n' "$green" "$plain" "$cost" "$1" "$2"
+}
+skip() {
+	skipped=$((skipped + 1)) && took
+	printf '%sskip%s %3ds  %-14s %s\n' "$yellow" "$plain" "$cost" "$1" "$2"
+}
 fail() {
-	failed=$((failed + 1))
-	printf '%sFAIL%s  %-16s %s\n' "$red" "$plain" "$1" "$2"
+	failed=$((failed + 1)) && took
+	printf '%sFAIL%s %3ds  %-14s %s\n' "$red" "$plain" "$cost" "$1" "$2"
 	[ -n "${3:-}" ] && sed 's/^/      | /' "$3"
 }
 
@@ -159,7 +172,7 @@ check_in_sync() {
 # This host may be cgroup v1 or hybrid; most users run v2. So the tests
 # that touch cgroups also run in a qemu guest whose cgroups are pure v2
 # (tests/vm.sh). A boot costs seconds under TCG: the chapters' guest runs
-# are queued (guest_queue CHAPTER [TESTS]) and made in one boot, at the end.
+# are queued (guest_queue CHAPTER [TESTS]) and made in one boot.
 guest_jobs=()
 # 12's cgroup code is its own (cgroupsPath, resources, the freezer): 09's
 # limits, removal and cgroup namespace through dcrun, 11's devices (a BPF
@@ -240,14 +253,14 @@ valgrind_only() {
 		echo test_cap_add_and_cap_drop_change_the_set,test_unknown_capability_is_a_clear_error,test_non_root_user_has_no_capabilities,test_seccomp_filter_is_on_unless_unconfined,test_host_device_nodes_cannot_be_opened,test_kernel_files_are_masked,test_read_only_root_keeps_tmp_writable,test_environment_is_only_the_containers,test_only_standard_descriptors_are_open,test_user_option_sets_ids_groups_and_home,test_workdir_sets_the_starting_directory,test_bad_values_are_refused_before_start,test_joined_containers_share_a_network,test_entered_process_is_confined_like_the_container,test_rootless_container_is_hardened_too
 		;;
 	12-runtime)
-		echo test_create_leaves_the_process_waiting_for_start,test_run_exits_with_the_containers_status,test_paused_container_uses_no_cpu_until_resumed,test_ps_and_list_show_the_containers,test_bad_bundle_is_refused_and_leaves_nothing,test_process_settings_are_honoured,test_resources_are_written_to_the_cgroups_path,test_bind_and_tmpfs_mounts_are_made,test_seccomp_profile_from_config_is_applied,test_create_killed_half_way_is_removed_by_delete_force
+		echo test_create_leaves_the_process_waiting_for_start,test_paused_container_uses_no_cpu_until_resumed,test_ps_and_list_show_the_containers,test_bad_bundle_is_refused_and_leaves_nothing,test_process_settings_are_honoured,test_bind_and_tmpfs_mounts_are_made,test_seccomp_profile_from_config_is_applied
 		;;
 	esac
 }
 
-# The chapters before cgroups (01-08) are also checked under ASan in that
-# lane, which would otherwise wait on the other at the end.
-asan_in_lane() { [ "${1%%-*}" -lt 9 ]; }
+# Chapters 01-10 are also checked under ASan in that lane, which would
+# otherwise wait on the other at the end.
+asan_in_lane() { [ "${1%%-*}" -lt 11 ]; }
 
 valgrind_lane() {
 	for chapter in $CHAPTERS; do
@@ -259,13 +272,50 @@ valgrind_lane() {
 		[ -x "$BUILD/tests/test_$chapter" ] || continue
 		check_solution "valgrind, own tests" "solutions/$chapter" "$VALGRIND" 1 "$(valgrind_only "$chapter")"
 	done
-	echo "valgrind lane: $passed $failed $skipped"
+	echo "lane: $passed $failed $skipped"
 }
 
-if [ "${DC_LANE:-}" = valgrind ]; then
+# 09 brought the cgroup code: all its own tests go to the guest. 11 adds
+# the devices cgroup (a BPF program on v2) and enter's join of the
+# container's group; 12, cgroupsPath, resources and the freezer: the tests
+# that touch them (a start costs a second in the guest, and all of 11's
+# and 12's would cost two minutes of make test's four).
+guest_lane() {
+	for chapter in $CHAPTERS; do
+		case $chapter in
+		09-cgroup) guest_queue "$chapter" ;;
+		11-compose) guest_queue "$chapter" test_host_device_nodes_cannot_be_opened,test_cgroup_limits_cannot_be_raised_from_inside,test_entered_process_is_confined_like_the_container ;;
+		12-runtime) guest_queue "$chapter" "$(runtime_cgroup_tests)" ;;
+		esac
+	done
+	check_in_v2_guest
+	echo "lane: $passed $failed $skipped"
+}
+
+case ${DC_LANE:-} in
+valgrind)
 	valgrind_lane
 	exit 0
-fi
+	;;
+guest)
+	guest_lane
+	exit 0
+	;;
+esac
+
+# lane_results NAME PID: a lane's lines, once it is done, and its counts.
+lane_results() {
+	local out=$LOGS/$1-lane.out counts p f s
+	wait "$2"
+	counts=$(sed -n 's/^lane: //p' "$out")
+	sed '/^lane: /d' "$out"
+	if [ -z "$counts" ]; then
+		fail "$1" "the $1 lane broke off" "$out"
+	else
+		read -r p f s <<<"$counts"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	fi
+}
 
 if [ "$(id -u)" -ne 0 ]; then
 	cat <<-EOF
@@ -285,10 +335,20 @@ tmp_before=$(ls -d /tmp/dc-* 2>/dev/null)
 # The lint and the deck's checks touch nothing of the host's (no mount, no
 # cgroup, no namespace): they run on the second core while the chapters'
 # tests, which mostly wait on the kernel, run on the first. Reported at the end.
-${MAKE} -s lint >"$LOGS/lint.log" 2>&1 &
+# beside() NAME COMMAND...: run it in the background, noting its seconds.
+beside() {
+	local name=$1 start=$SECONDS status=0
+	shift
+	"$@" >"$LOGS/$name.log" 2>&1 || status=$?
+	echo $((SECONDS - start)) >"$LOGS/$name.secs"
+	return $status
+}
+# A background check's line shows its own cost.
+background_done() { last=$((SECONDS - $(cat "$LOGS/$1.secs" 2>/dev/null || echo 0))); }
+beside lint "${MAKE}" -s lint &
 lint_pid=$!
 if command -v chromium >/dev/null; then
-	${MAKE} -s test-slides >"$LOGS/slides.log" 2>&1 &
+	beside slides "${MAKE}" -s test-slides &
 	slides_pid=$!
 fi
 
@@ -321,30 +381,14 @@ for chapter in $CHAPTERS; do
 		check_solution "asan+ubsan" "$BUILD/san/$chapter" "env ASAN_OPTIONS=detect_leaks=0"
 	check_exercise_fails
 	check_in_sync
-	# 09 brought the cgroup code: all its own tests. 11 adds the devices
-	# cgroup (a BPF program on v2) and enter's join of the container's
-	# group; 12, cgroupsPath, resources and the freezer: the tests that
-	# touch them (a start costs a second in the guest, and all of 11's
-	# and 12's would cost two minutes of make test's four).
-	case $chapter in
-	09-cgroup) guest_queue "$chapter" ;;
-	11-compose) guest_queue "$chapter" test_host_device_nodes_cannot_be_opened,test_cgroup_limits_cannot_be_raised_from_inside,test_entered_process_is_confined_like_the_container ;;
-	12-runtime) guest_queue "$chapter" "$(runtime_cgroup_tests)" ;;
-	esac
 done
-check_in_v2_guest
 
-# The valgrind lane's lines, and its counts.
+# The guest, once the chapters' tests are done: beside them, its 9p
+# share slows to a crawl (cp of the test rootfs timed out).
+DC_LANE=guest "$0" >"$LOGS/guest-lane.out" 2>&1 &
+lane_results guest $!
 if [ -n "${valgrind_pid:-}" ]; then
-	wait "$valgrind_pid"
-	lane=$(sed -n 's/^valgrind lane: //p' "$LOGS/valgrind-lane.out")
-	sed '/^valgrind lane: /d' "$LOGS/valgrind-lane.out"
-	if [ -z "$lane" ]; then
-		fail valgrind "the valgrind lane broke off" "$LOGS/valgrind-lane.out"
-	else
-		read -r p f s <<<"$lane"
-		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	fi
+	lane_results valgrind "$valgrind_pid"
 fi
 
 # The tests, tested: each tests/mutants/NN-what.patch is a plausible wrong
@@ -413,13 +457,19 @@ else
 	fail lessons "a lesson's code differs from its solution (make lessons)" "$LOGS/lessons.log"
 fi
 
-if wait "$lint_pid"; then
+wait "$lint_pid"
+lint_status=$?
+background_done lint
+if [ $lint_status -eq 0 ]; then
 	pass lint "$(tail -n 1 "$LOGS/lint.log")"
 else
 	fail lint "make lint found problems" "$LOGS/lint.log"
 fi
 if [ -n "${slides_pid:-}" ]; then
-	if wait "$slides_pid"; then
+	wait "$slides_pid"
+	slides_status=$?
+	background_done slides
+	if [ $slides_status -eq 0 ]; then
 		pass slides "$(tail -n 1 "$LOGS/slides.log")"
 	else
 		fail slides "the deck failed its checks" "$LOGS/slides.log"
