@@ -31,7 +31,7 @@ enum { MAX_TRACKED = 1024 };
 static char *tracked_buffers[MAX_TRACKED];
 static char *tracked_dirs[MAX_TRACKED];
 static pid_t dir_maker[MAX_TRACKED]; /* the process that made tracked_dirs[i] */
-static char *made_dirs[MAX_TRACKED]; /* every temporary directory this run made */
+static char **made_dirs;             /* every temporary directory this run made */
 static size_t n_made;
 static char start_cwd[4096];
 static pid_t test_process; /* the one cmocka runs the tests in: not a forked child */
@@ -674,8 +674,10 @@ char *make_temp_dir(const char *tag)
 	if (mkdtemp(path) == NULL)
 		harness_die("mkdtemp", path);
 	dir_maker[track(tracked_dirs, path)] = getpid();
-	if (n_made < MAX_TRACKED)
-		made_dirs[n_made++] = strdup(path);
+	made_dirs = xrealloc(made_dirs, (n_made + 1) * sizeof(*made_dirs));
+	made_dirs[n_made] = strdup(path);
+	if (made_dirs[n_made++] == NULL)
+		harness_die("strdup", path);
 	return path;
 }
 

@@ -250,9 +250,10 @@ const char *container_limit(pid_t pid, const char *controller)
 
 /*
  * A group counts as populated for a moment after its last process dies:
- * wait (up to 5 s) until no process is left in any of them.
+ * wait (up to 5 s) until no process is left in any of them; false if one
+ * still has one then.
  */
-static void wait_until_empty(const struct groups *gs)
+static bool groups_emptied(const struct groups *gs)
 {
 	for (int tries = 0; tries < 500; tries++) {
 		bool empty = true;
@@ -266,11 +267,10 @@ static void wait_until_empty(const struct groups *gs)
 			free(procs);
 		}
 		if (empty)
-			return;
+			return true;
 		usleep(10000);
 	}
-	print_groups(gs);
-	dc_fail("the container's processes are still in its groups 5 s after it was killed");
+	return false;
 }
 
 /* Every group under demystifying-containers, in every hierarchy, one per line. */
@@ -765,14 +765,24 @@ static void kill_container_leaving_its_groups(struct groups *gs)
 	int lock = lock_containers_cgroups();
 	run_signal(&r, SIGKILL);
 	run_finish(&r);
-	bool gone = false;
-	/* Its processes die with it (PR_SET_PDEATHSIG); its groups cannot. */
+	bool gone = false, emptied = true;
+	/*
+	 * Its processes die with it (PR_SET_PDEATHSIG); its groups cannot.
+	 * Nothing may fail while the lock is held: a failed assertion leaves
+	 * the test at once, and the lock with it, and the teardown's sweep
+	 * would wait on it for ever.
+	 */
 	if (started && gs->n > 0)
-		wait_until_empty(gs);
+		emptied = groups_emptied(gs);
 	for (size_t i = 0; i < gs->n; i++)
 		gone = gone || !group_exists(gs->g[i].dir);
 	if (lock != -1)
 		close(lock);
+	if (!emptied) {
+		print_groups(gs);
+		dc_fail("the container's processes are still in its groups 5 s after it was "
+			"killed");
+	}
 	assert_started(&r, started);
 	assert_exit(&r, 128 + SIGKILL);
 	run_free(&r);
