@@ -126,7 +126,16 @@ check_exercise_fails() {
 		fail "$chapter" "exercise: an earlier promise fails with no reason given" "$log"
 		return
 	fi
-	DC_EXCEPT=$(not_run_against_exercise "$expect") run_tests "$log" "$BUILD/exercise/$chapter"
+	local except name
+	except=$(not_run_against_exercise "$expect")
+	for name in ${except//,/ }; do
+		if ! grep -qw "$name" "$BUILD/tests/list_$chapter.h"; then
+			echo "$expect: \"!$name\" names no test of $chapter" >"$log"
+			fail "$chapter" "exercise: $expect leaves out a test that does not exist" "$log"
+			return
+		fi
+	done
+	DC_EXCEPT=$except run_tests "$log" "$BUILD/exercise/$chapter"
 	total=$(sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' "$log" | tail -n 1)
 	if [ -z "$total" ]; then
 		fail "$chapter" "exercise: the test run broke instead of failing tests" "$log"
