@@ -281,6 +281,8 @@ valgrind_lane() {
 		[ -x "$BUILD/tests/test_$chapter" ] || continue
 		check_solution "valgrind, own tests" "solutions/$chapter" "$VALGRIND" 1 "$(valgrind_only "$chapter")"
 	done
+	# The mutants too: this lane ends before the other's guest does.
+	check_mutants
 	echo "lane: $passed $failed $skipped"
 }
 
@@ -299,6 +301,68 @@ guest_lane() {
 	done
 	check_in_v2_guest
 	echo "lane: $passed $failed $skipped"
+}
+
+# The tests, tested: each tests/mutants/NN-what.patch is a plausible wrong
+# answer to chapter NN's step; built from the solution with the patch, it
+# must fail every test its "# must fail:" line names. A one-file chapter's
+# patch is applied to its container.c. A chapter split by concern (its
+# directory holds runtime.h: 12) is copied whole, its .c files and
+# runtime.h, and the patch is applied to the copy with its paths as
+# `git diff` writes them (a/solutions/NN-name/FILE, -p3 strips all but
+# FILE), so that one patch may touch several files; the copy is built as
+# dcrun, as the Makefile's dcrun rule does.
+check_mutant() {
+	local patch=$1 name chapter sol dir log tests got missed
+	name=$(basename "$patch" .patch)
+	chapter=$(basename "$(ls -d "solutions/${name%%-*}"-*)")
+	sol=solutions/$chapter
+	dir=$BUILD/mutants/$name log=$LOGS/mutant-$name.log
+	tests=$(sed -n 's/^# must fail: //p' "$patch")
+	local cflags=(-std=gnu17 -Wall -Wextra -Werror -O2)
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if [ -f "$sol/runtime.h" ]; then
+		# --forward: a patch that looks already applied is an error, not undone.
+		if ! cp "$sol"/*.c "$sol/runtime.h" "$dir" >"$log" 2>&1 ||
+			! patch -s --forward -p3 -d "$dir" <"$patch" >>"$log" 2>&1 ||
+			! ${CC:-cc} "${cflags[@]}" -o "$dir/dcrun" "$dir"/*.c -ljson-c -lseccomp >>"$log" 2>&1; then
+			fail mutants "$name: does not apply to, or build from, $sol" "$log"
+			return
+		fi
+	else
+		local libs=()
+		if grep -qs '^#include <seccomp.h>' "$sol/container.c"; then
+			libs=(-lseccomp)
+		fi
+		if ! patch -s -o "$dir/container.c" "$sol/container.c" "$patch" >"$log" 2>&1 ||
+			! ${CC:-cc} "${cflags[@]}" -o "$dir/container" "$dir/container.c" "${libs[@]}" >>"$log" 2>&1; then
+			fail mutants "$name: does not apply to, or build from, $sol" "$log"
+			return
+		fi
+		# From 11 on, enter is the container program by another name.
+		if [ -L "$sol/enter" ]; then
+			ln -sf container "$dir/enter"
+		fi
+	fi
+	DC_ONLY=$tests DC_IMPL=$dir DC_ROOTFS=$ROOTFS timeout 600 "$BUILD/tests/test_$chapter" >>"$log" 2>&1
+	got=$(failed_tests "$log")
+	missed=$(comm -13 <(lines "$got") <(lines "${tests//,/$'\n'}" | sort) | tr '\n' ' ')
+	if [ -n "$tests" ] && [ -z "$missed" ]; then
+		pass mutants "$name: caught by ${tests//,/, }"
+	else
+		fail mutants "$name: passes ${missed:-its tests (no \"# must fail:\" line?)}" "$log"
+	fi
+}
+
+check_mutants() {
+	if [ "$(id -u)" -ne 0 ]; then
+		skip mutants "not checked without root"
+		return
+	fi
+	for patch in tests/mutants/*.patch; do
+		check_mutant "$patch"
+	done
 }
 
 case ${DC_LANE:-} in
@@ -370,6 +434,7 @@ fi
 
 if ! command -v valgrind >/dev/null; then
 	skip valgrind "not installed: the solutions are not checked under it"
+	check_mutants
 elif [ "$(id -u)" -eq 0 ]; then
 	unshare --uts --ipc env DC_LANE=valgrind "$0" >"$LOGS/valgrind-lane.out" 2>&1 &
 	valgrind_pid=$!
@@ -400,65 +465,6 @@ if [ -n "${valgrind_pid:-}" ]; then
 	lane_results valgrind "$valgrind_pid"
 fi
 
-# The tests, tested: each tests/mutants/NN-what.patch is a plausible wrong
-# answer to chapter NN's step; built from the solution with the patch, it
-# must fail every test its "# must fail:" line names. A one-file chapter's
-# patch is applied to its container.c. A chapter split by concern (its
-# directory holds runtime.h: 12) is copied whole, its .c files and
-# runtime.h, and the patch is applied to the copy with its paths as
-# `git diff` writes them (a/solutions/NN-name/FILE, -p3 strips all but
-# FILE), so that one patch may touch several files; the copy is built as
-# dcrun, as the Makefile's dcrun rule does.
-check_mutant() {
-	local patch=$1 name chapter sol dir log tests got missed
-	name=$(basename "$patch" .patch)
-	chapter=$(basename "$(ls -d "solutions/${name%%-*}"-*)")
-	sol=solutions/$chapter
-	dir=$BUILD/mutants/$name log=$LOGS/mutant-$name.log
-	tests=$(sed -n 's/^# must fail: //p' "$patch")
-	local cflags=(-std=gnu17 -Wall -Wextra -Werror -O2)
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	if [ -f "$sol/runtime.h" ]; then
-		# --forward: a patch that looks already applied is an error, not undone.
-		if ! cp "$sol"/*.c "$sol/runtime.h" "$dir" >"$log" 2>&1 ||
-			! patch -s --forward -p3 -d "$dir" <"$patch" >>"$log" 2>&1 ||
-			! ${CC:-cc} "${cflags[@]}" -o "$dir/dcrun" "$dir"/*.c -ljson-c -lseccomp >>"$log" 2>&1; then
-			fail mutants "$name: does not apply to, or build from, $sol" "$log"
-			return
-		fi
-	else
-		local libs=()
-		if grep -qs '^#include <seccomp.h>' "$sol/container.c"; then
-			libs=(-lseccomp)
-		fi
-		if ! patch -s -o "$dir/container.c" "$sol/container.c" "$patch" >"$log" 2>&1 ||
-			! ${CC:-cc} "${cflags[@]}" -o "$dir/container" "$dir/container.c" "${libs[@]}" >>"$log" 2>&1; then
-			fail mutants "$name: does not apply to, or build from, $sol" "$log"
-			return
-		fi
-		# From 11 on, enter is the container program by another name.
-		if [ -L "$sol/enter" ]; then
-			ln -sf container "$dir/enter"
-		fi
-	fi
-	DC_ONLY=$tests DC_IMPL=$dir DC_ROOTFS=$ROOTFS timeout 600 "$BUILD/tests/test_$chapter" >>"$log" 2>&1
-	got=$(failed_tests "$log")
-	missed=$(comm -13 <(lines "$got") <(lines "${tests//,/$'\n'}" | sort) | tr '\n' ' ')
-	if [ -n "$tests" ] && [ -z "$missed" ]; then
-		pass mutants "$name: caught by ${tests//,/, }"
-	else
-		fail mutants "$name: passes ${missed:-its tests (no \"# must fail:\" line?)}" "$log"
-	fi
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	skip mutants "not checked without root"
-else
-	for patch in tests/mutants/*.patch; do
-		check_mutant "$patch"
-	done
-fi
 
 if tests/lessons.sh check >"$LOGS/lessons.log" 2>&1; then
 	pass lessons "code in every lesson matches its solution"
