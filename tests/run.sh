@@ -281,7 +281,7 @@ valgrind_lane() {
 		[ -x "$BUILD/tests/test_$chapter" ] || continue
 		check_solution "valgrind, own tests" "solutions/$chapter" "$VALGRIND" 1 "$(valgrind_only "$chapter")"
 	done
-	# The mutants too: this lane ends before the other's guest does.
+	# The mutants too, while the other lane runs the guest.
 	check_mutants
 	echo "lane: $passed $failed $skipped"
 }
