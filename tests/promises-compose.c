@@ -186,6 +186,9 @@ enum { MAX_LIVE = 8 };
 /* Those still running, by value: a failed test's own `struct run` is gone with it. */
 static struct run live[MAX_LIVE];
 
+const char shell_loop[] =
+	"echo ready; while read -r line; do eval \"$line\" </dev/null; echo --end--; done";
+
 static bool start_shell(struct run *r, const char *const options[], const char *rootfs)
 {
 	const char *args[32];
@@ -196,8 +199,7 @@ static bool start_shell(struct run *r, const char *const options[], const char *
 	args[n++] = rootfs;
 	args[n++] = "/bin/sh";
 	args[n++] = "-c";
-	args[n++] = "echo ready; while read -r line; do eval \"$line\" </dev/null; "
-		    "echo --end--; done";
+	args[n++] = shell_loop;
 	args[n] = NULL;
 	run_start(r, "container", args);
 	for (int i = 0; i < MAX_LIVE; i++) {
@@ -211,7 +213,7 @@ static bool start_shell(struct run *r, const char *const options[], const char *
 }
 
 /* What the shell printed for `command` (stdout; say 2>&1 for stderr too). */
-static const char *shell_do(struct run *r, const char *command)
+const char *shell_do(struct run *r, const char *command)
 {
 	static char out[16384];
 	size_t used = 0;
@@ -221,8 +223,11 @@ static const char *shell_do(struct run *r, const char *command)
 	if (r->in_fd < 0 || write(r->in_fd, command, strlen(command)) == -1 ||
 	    write(r->in_fd, "\n", 1) == -1)
 		return out;
-	while ((line = run_read_line(r)) != NULL && strcmp(line, "--end--") != 0)
-		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s\n", line);
+	/* Read to "--end--" even when the text overflows out: the next answer starts there. */
+	while ((line = run_read_line(r)) != NULL && strcmp(line, "--end--") != 0) {
+		if (used < sizeof(out))
+			used += (size_t)snprintf(out + used, sizeof(out) - used, "%s\n", line);
+	}
 	return out;
 }
 
@@ -243,7 +248,7 @@ static pid_t init_of(const struct run *r)
 }
 
 /* A host PID's number inside its own PID namespace (the last of /proc/PID/status's NSpid). */
-static pid_t pid_inside(pid_t pid)
+pid_t pid_inside(pid_t pid)
 {
 	char path[64];
 	pid_t inside = 0;
@@ -1933,7 +1938,7 @@ void test_entering_process_cannot_be_reached_from_inside(void **state)
 }
 
 /* The program interpreter (PT_INTERP) an ELF file asks for, or "" for a static one. */
-static void interpreter_of(const char *path, char *interp, size_t size)
+void interpreter_of(const char *path, char *interp, size_t size)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;

@@ -31,6 +31,18 @@ int compose_teardown_test(void **state);
 const char *compose_mount_points(void);
 const char *compose_null_masked_files(void);
 
+/*
+ * Helpers 12's promises use too. shell_loop: a container command that
+ * runs each line the test sends it, then says "--end--"; shell_do: what it
+ * printed for one command (valid until the next call). pid_inside: a host
+ * PID's number in its own PID namespace. interpreter_of: the ELF program
+ * interpreter (PT_INTERP) PATH asks for, or "" for a static one.
+ */
+extern const char shell_loop[];
+const char *shell_do(struct run *r, const char *command);
+pid_t pid_inside(pid_t pid);
+void interpreter_of(const char *path, char *interp, size_t size);
+
 /* Capabilities */
 void test_default_capabilities_are_dockers_fourteen(void **state);
 void test_cap_add_and_cap_drop_change_the_set(void **state);

@@ -207,19 +207,8 @@ static void expect_one_clear_line(const char *err, const char *names, const char
 	int lines = 0, messages = 0, others = 0;
 
 	for (const char *line = err; line && *line; line = next_line(line)) {
-		int skip = 0;
-
-		/* valgrind's own notes ("--PID-- WARNING: unhandled syscall"), never its errors. */
-		if (under_valgrind() && sscanf(line, "--%*d--%n", &skip) == 0 && skip > 0)
-			continue;
-		/*
-		 * ASan's note when init, on its clone(2) stack, calls _exit (a
-		 * sanitized build's, three lines), never its errors.
-		 */
-		if (strstr(line, "==WARNING: ASan is ignoring requested __asan_handle_no_return") ||
-		    strncmp(line, "False positive error reports may follow\n", 40) == 0 ||
-		    strncmp(line, "For details see https://github.com/google/sanitizers/issues/189",
-			    63) == 0)
+		/* valgrind's and ASan's own notes, never their errors. */
+		if (tool_note_line(line))
 			continue;
 		lines++;
 		if (strncmp(line, "dcrun", 5) == 0)
@@ -2755,73 +2744,6 @@ void test_seccomp_profile_from_config_is_applied(void **state)
 
 /* ---- dcrun's own binary ---------------------------------------------------------------------- */
 
-/* The program interpreter (PT_INTERP) an ELF file asks for (kept), or "" for a static one. */
-static const char *interpreter_of(const char *path)
-{
-	char interp[512] = "";
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1)
-		dc_fail("open %s: %s", path, strerror(errno));
-	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64) {
-		for (int i = 0; i < eh.e_phnum; i++) {
-			off_t at = (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize);
-			if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph) ||
-			    ph.p_type != PT_INTERP || ph.p_filesz >= sizeof(interp))
-				continue;
-			if (pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset) ==
-			    (ssize_t)ph.p_filesz)
-				interp[ph.p_filesz] = '\0';
-		}
-	}
-	close(fd);
-	return text("%s", interp);
-}
-
-/* A host PID's number inside its own PID namespace (the last of /proc/PID/status's NSpid). */
-static pid_t pid_inside(pid_t pid)
-{
-	char path[64];
-	pid_t inside = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	char *status = read_file_if_there(path);
-	const char *line = status ? strstr(status, "\nNSpid:") : NULL;
-	for (const char *p = line ? line + 7 : NULL; p && *p != '\n' && *p != '\0';) {
-		char *end;
-		long n = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		inside = (pid_t)n;
-		p = end;
-	}
-	free(status);
-	return inside;
-}
-
-/* A shell in a container that runs each line the test sends it, then says "--end--". */
-static const char shell_loop[] =
-	"echo ready; while read -r line; do eval \"$line\" </dev/null; echo --end--; done";
-
-/* What that shell printed for `command` (kept). */
-static const char *shell_do(struct run *r, const char *command)
-{
-	char out[8192] = "";
-	size_t used = 0;
-	const char *line;
-
-	if (r->in_fd < 0 || write(r->in_fd, command, strlen(command)) == -1 ||
-	    write(r->in_fd, "\n", 1) == -1)
-		return "";
-	while ((line = run_read_line(r)) != NULL && strcmp(line, "--end--") != 0 &&
-	       used < sizeof(out))
-		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s\n", line);
-	return text("%s", out);
-}
-
 /*
  * The first exec, in a PID namespace, of a process dcrun started, and what
  * an attacker there does at that instant: a real attack races for it; the
@@ -3000,7 +2922,8 @@ void test_runtime_binary_cannot_be_overwritten_from_inside(void **state)
 	write_file(text("%s/bin/dc-evil", rootfs), "#!/proc/self/exe\n");
 	assert_int_equal(chmod(text("%s/bin/dc-evil", rootfs), 0755), 0);
 	assert_non_null(realpath(impl_path("dcrun"), real));
-	const char *interp = interpreter_of(real);
+	char interp[512];
+	interpreter_of(real, interp, sizeof(interp));
 	if (interp[0] != '\0') {
 		const char *in_image = text("%s%s", rootfs, interp);
 		const char *dir = text("%.*s", (int)(strrchr(in_image, '/') - in_image), in_image);
@@ -3043,7 +2966,8 @@ void test_runtime_binary_cannot_be_overwritten_from_inside(void **state)
 	/* Nothing runs the copy any more: now write. */
 	const char *opened = value_in(x.answer, "steal.open");
 	if (opened && strcmp(opened, "ok") == 0)
-		write_answer = shell_do(&pod, "echo go > /mnt/steal/go; cat /mnt/steal/result");
+		write_answer = text(
+			"%s", shell_do(&pod, "echo go > /mnt/steal/go; cat /mnt/steal/result"));
 	run_finish(&pod);
 	char *now = read_bytes_if_there(copy, &now_len);
 	bool unchanged = now && now_len == original_len && !memcmp(now, original, now_len);
