@@ -325,9 +325,12 @@ static void tool_argv(const char **argv, size_t max, const char *const prefix[],
 {
 	size_t n = 0;
 
-	/* Chapter 12: the same request, as a bundle for dcrun. */
+	/* Chapter 12: the same request, as a bundle for dcrun; enter, as dcrun exec. */
 	if (strcmp(program, "container") == 0 && runtime_adapter_active()) {
 		args = runtime_adapter_args(args, for_nobody);
+		program = "dcrun";
+	} else if (strcmp(program, "enter") == 0 && runtime_adapter_active()) {
+		args = runtime_adapter_enter_args(args);
 		program = "dcrun";
 	}
 	for (size_t i = 0; prefix && prefix[i] != NULL && n + 2 < max; i++)
@@ -808,11 +811,48 @@ int test_chapter(void)
 	return chapter_under_test;
 }
 
+/*
+ * The tests chosen to run, and, with DC_SAVE_CONFIGS set, which one runs
+ * now: each one's setup is counted first (cmocka calls it once per test,
+ * in order), then its own is called.
+ */
+static struct CMUnitTest chosen[256];
+static CMFixtureFunction chosen_setup[256];
+static size_t n_chosen, running = (size_t)-1;
+
+static int count_test(void **state)
+{
+	running++;
+	return running < n_chosen && chosen_setup[running] ? chosen_setup[running](state) : 0;
+}
+
+void harness_save_config(const char *path)
+{
+	static unsigned serial;
+	const char *dir = getenv("DC_SAVE_CONFIGS");
+	char copy[4096];
+	size_t length;
+	char *bytes;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		return;
+	bytes = read_bytes_if_there(path, &length);
+	if (bytes == NULL)
+		harness_die("read", path);
+	snprintf(copy, sizeof(copy), "%s/%s.%d.%u.json", dir,
+		 running < n_chosen ? chosen[running].name : "setup", (int)getpid(), serial++);
+	fd = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		harness_die("open", copy);
+	if (write(fd, bytes, length) != (ssize_t)length || close(fd) == -1)
+		harness_die("write", copy);
+	free(bytes);
+}
+
 int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 		 const char *first_own, CMFixtureFunction setup, CMFixtureFunction teardown)
 {
-	static struct CMUnitTest chosen[256];
-
 	chapter_under_test = atoi(name);
 	test_process = getpid();
 	size_t from = 0, n = 0;
@@ -844,6 +884,11 @@ int dc_run_tests(const char *name, const struct CMUnitTest *tests, size_t count,
 		fprintf(stderr, "harness: %s: no test named in DC_ONLY=%s\n", name,
 			only ? only : "");
 		return 2;
+	}
+	n_chosen = n;
+	for (size_t i = 0; getenv("DC_SAVE_CONFIGS") && i < n; i++) {
+		chosen_setup[i] = chosen[i].setup_func;
+		chosen[i].setup_func = count_test;
 	}
 	return _cmocka_run_group_tests(name, chosen, n, setup, teardown);
 }

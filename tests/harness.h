@@ -8,6 +8,9 @@
  *   DC_ROOTFS  the test rootfs: busybox, plus /bin/probe and /bin/unroot
  *   DC_WRAP    optional command to run the program under, such as
  *              "valgrind --error-exitcode=99 -q"
+ *   DC_SAVE_CONFIGS  optional directory: a copy of every config.json the
+ *              tests write (chapter 12) goes there, named TEST.PID.N.json,
+ *              for the fuzzer's seed corpus (tests/fuzz/seed.sh)
  */
 #ifndef HARNESS_H
 #define HARNESS_H
@@ -94,9 +97,14 @@ bool runtime_adapter_active(void);
  */
 bool tool_note_line(const char *line);
 
+/* A config.json the tests just wrote: copied into $DC_SAVE_CONFIGS, when it is set. */
+void harness_save_config(const char *path);
+
 /* The adapter's containers' groups are under this parent (their cgroupsPath). */
 #define RUNTIME_GROUP_PARENT "/demystifying-containers-dcrun"
 const char *const *runtime_adapter_args(const char *const args[], bool rootless);
+/* `enter PID [COMMAND...]` as `dcrun --root R exec ID COMMAND` of the test's container that has PID. */
+const char *const *runtime_adapter_enter_args(const char *const args[]);
 /* The config.json the adapter would write for ARGS (json-c's; json_object_put it). */
 struct json_object *runtime_adapter_config(const char *const args[]);
 /*

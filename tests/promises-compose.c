@@ -1807,6 +1807,12 @@ static bool on_stop(struct watch *w, struct tracee *t, int status, struct tracee
 	return ptrace(step ? PTRACE_SYSCALL : PTRACE_CONT, t->pid, NULL, (void *)(long)inject) == 0;
 }
 
+/* enter's program: at 12, dcrun, whose exec takes enter's place (the runtime adapter). */
+static const char *enter_tool(void)
+{
+	return tool_path(runtime_adapter_active() ? "dcrun" : "enter");
+}
+
 /*
  * Run `enter PID COMMAND...` (the program at `enter`) stopped from the
  * start, trace it and its children until it exits, and call the attacks
@@ -1834,9 +1840,14 @@ static void watch_enter(struct run *e, const char *enter, pid_t target, const ch
 	}
 	argv[k++] = enter;
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)target);
-	argv[k++] = pid_text;
-	for (size_t i = 0; command[i] != NULL && k < 39; i++)
-		argv[k++] = command[i];
+	const char *request[32] = {pid_text};
+	for (size_t i = 0; command[i] != NULL && i + 2 < 32; i++)
+		request[i + 1] = command[i];
+	/* At 12, enter is `dcrun exec` (the runtime adapter's mapping). */
+	const char *const *words =
+		runtime_adapter_active() ? runtime_adapter_enter_args(request) : request;
+	for (size_t i = 0; words[i] != NULL && k < 39; i++)
+		argv[k++] = words[i];
 	argv[k] = NULL;
 	w->pidns = namespace_of(target, "pid");
 	run_start_argv(e, argv);
@@ -1905,8 +1916,7 @@ void test_entering_process_cannot_be_reached_from_inside(void **state)
 	bool started = start_shell(&c, (const char *[]){NULL}, test_rootfs());
 	w.inside = &c;
 	if (started) {
-		watch_enter(&e, tool_path("enter"), init_of(&c),
-			    (const char *[]){"/bin/true", NULL}, &w);
+		watch_enter(&e, enter_tool(), init_of(&c), (const char *[]){"/bin/true", NULL}, &w);
 		run_finish(&e);
 	}
 	stop_shell(&c);
@@ -1985,7 +1995,7 @@ void test_enter_binary_cannot_be_overwritten_from_inside(void **state)
 	char *rootfs = rootfs_copy("evil");
 	write_file(in_copy(rootfs, "/bin/dc-evil"), "#!/proc/self/exe\n");
 	assert_int_equal(chmod(in_copy(rootfs, "/bin/dc-evil"), 0755), 0);
-	assert_non_null(realpath(tool_path("enter"), real));
+	assert_non_null(realpath(enter_tool(), real));
 	interpreter_of(real, interp, sizeof(interp));
 	if (interp[0] != '\0') {
 		char dir[512];

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -38,9 +39,14 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,9 +83,7 @@ static json_object *keep_json(json_object *o)
 }
 
 /* printf into a string kept until the end of the test. */
-static const char *text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static const char *text(const char *fmt, ...)
+const char *text(const char *fmt, ...)
 {
 	char *s = NULL;
 	va_list ap;
@@ -115,14 +119,14 @@ static const char *value_in(const char *text_, const char *key)
 	return NULL;
 }
 
-static bool exists(const char *path)
+bool exists(const char *path)
 {
 	struct stat st;
 
 	return lstat(path, &st) == 0;
 }
 
-static void pause_ms(long ms)
+void pause_ms(long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
@@ -144,7 +148,7 @@ static bool wait_for_file(const char *path)
 }
 
 /* A file's contents (kept), or "" when it cannot be read. */
-static const char *contents(const char *path)
+const char *contents(const char *path)
 {
 	char *t = read_file_if_there(path);
 
@@ -168,7 +172,7 @@ static bool alive(pid_t pid)
 }
 
 /* The sleepers a test starts inside are `sleep MARK`: the host's process list tells them apart. */
-static const char *mark(void)
+const char *mark(void)
 {
 	static char m[32];
 
@@ -176,7 +180,7 @@ static const char *mark(void)
 	return m;
 }
 
-static int sleepers(pid_t *pids, int max)
+int sleepers(pid_t *pids, int max)
 {
 	return find_sleeping(mark(), pids, max);
 }
@@ -193,7 +197,7 @@ static bool wait_for_sleepers(pid_t *pids, int max, int n)
 }
 
 /* A container id of this test run: "dc-TAG-PID", so that concurrent runs never share a group. */
-static const char *container_id(const char *tag)
+const char *container_id(const char *tag)
 {
 	return text("dc-%s-%d", tag, (int)getpid());
 }
@@ -226,20 +230,12 @@ static void expect_one_clear_line(const char *err, const char *names, const char
 
 /* ---- Bundles --------------------------------------------------------------------------------- */
 
-struct bundle {
-	char *dir;           /* the bundle directory: config.json, and the test's own files */
-	char root[4200];     /* dcrun --root DIR/state: the state directories */
-	char shared[4200];   /* DIR/shared, bound on /mnt inside by share_mnt() */
-	json_object *config; /* config.json, edited, then written by save() */
-};
-
+/* struct bundle: promises-runtime.h. */
 enum { MAX_BUNDLES = 8 };
 static struct bundle bundles[MAX_BUNDLES];
 
 /* A JSON value from text the test wrote; a mistake there is the test's own. */
-static json_object *json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static json_object *json(const char *fmt, ...)
+json_object *json(const char *fmt, ...)
 {
 	char *t = NULL;
 	va_list ap;
@@ -296,7 +292,7 @@ static json_object *object_at(json_object *o, const char *path)
 }
 
 /* config.json's PATH ("process.user.uid") set to a value (taken over), or removed (NULL). */
-static void set(struct bundle *b, const char *path, json_object *value)
+void set(struct bundle *b, const char *path, json_object *value)
 {
 	char parent[256];
 	const char *dot = strrchr(path, '.');
@@ -310,7 +306,7 @@ static void set(struct bundle *b, const char *path, json_object *value)
 }
 
 /* The array at PATH, made if missing, and a value appended to it. */
-static void append(struct bundle *b, const char *path, json_object *value)
+void append(struct bundle *b, const char *path, json_object *value)
 {
 	char parent[256];
 	const char *dot = strrchr(path, '.');
@@ -353,7 +349,7 @@ static void namespace_path(struct bundle *b, const char *type, const char *path)
  * tests have none), the test rootfs as root.path (read-only, as spec
  * writes it: it is shared by every test), and the command.
  */
-static struct bundle *make_bundle(const char *tag, const char *const args[])
+struct bundle *make_bundle(const char *tag, const char *const args[])
 {
 	struct run r;
 	int slot = 0;
@@ -403,12 +399,13 @@ static const char *shared_file(const struct bundle *b, const char *name)
 	return text("%s/%s", b->shared, name);
 }
 
-static void save(const struct bundle *b)
+void save(const struct bundle *b)
 {
 	const char *path = text("%s/config.json", b->dir);
 
 	if (json_object_to_file_ext(path, b->config, JSON_C_TO_STRING_PRETTY) == -1)
 		dc_fail("write %s: %s", path, json_util_get_last_err());
+	harness_save_config(path);
 }
 
 /* ---- Running dcrun --------------------------------------------------------------------------- */
@@ -427,7 +424,7 @@ static const char *const *rooted(const struct bundle *b, const char *const args[
 	return argv;
 }
 
-static void dcrun(struct run *r, const struct bundle *b, const char *const args[])
+void dcrun(struct run *r, const struct bundle *b, const char *const args[])
 {
 	run_tool(r, "dcrun", rooted(b, args), NULL);
 }
@@ -700,17 +697,26 @@ static void expect_groups_gone(const struct groups *gs, const char *when)
 	}
 }
 
-/* CPU time the group has used, in ns: v1's cpuacct.usage, or v2's cpu.stat usage_usec. */
+/*
+ * CPU time the group has used, in ns: v1's cpuacct.usage, or v2's
+ * cpu.stat usage_usec; -1 if neither. It keeps nothing: a test polls it.
+ */
 static long long cpu_used(const struct groups *gs)
 {
-	const char *v1 = cgroup_v2() ? NULL : group_file(gs, "cpuacct", "cpuacct.usage");
+	const char *v1 = cgroup_v2() ? NULL : group_with(gs, "cpuacct");
+	const char *dir = v1 ? v1 : group_with(gs, "");
+	char path[1100];
+	long long used = -1;
 
-	if (v1 != NULL)
-		return atoll(v1);
-	const char *dir = group_with(gs, "");
-	const char *stat = dir ? contents(text("%s/cpu.stat", dir)) : "";
-	const char *usage = strstr(stat, "usage_usec ");
-	return usage ? atoll(usage + 11) * 1000 : -1;
+	if (dir == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, v1 ? "cpuacct.usage" : "cpu.stat");
+	char *t = read_file_if_there(path);
+	const char *usage = t && !v1 ? strstr(t, "usage_usec ") : t;
+	if (usage != NULL)
+		used = v1 ? atoll(usage) : atoll(usage + 11) * 1000;
+	free(t);
+	return used;
 }
 
 /* ---- Setup and teardown ---------------------------------------------------------------------- */
@@ -785,15 +791,20 @@ static void delete_all(const struct bundle *b)
 /* Its processes killed, and the group thawed (a frozen process dies only once thawed). */
 static void empty_and_thaw(const char *dir)
 {
-	char *procs = read_file_if_there(text("%s/cgroup.procs", dir));
+	/* Not text(): a test may leave more groups than it keeps strings. */
+	char path[PATH_MAX + 32];
 
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	char *procs = read_file_if_there(path);
 	for (const char *line = procs; line && *line; line = next_line(line))
 		kill((pid_t)atoi(line), SIGKILL);
 	free(procs);
-	if (exists(text("%s/freezer.state", dir)))
-		write_file(text("%s/freezer.state", dir), "THAWED");
-	if (exists(text("%s/cgroup.freeze", dir)))
-		write_file(text("%s/cgroup.freeze", dir), "0");
+	snprintf(path, sizeof(path), "%s/freezer.state", dir);
+	if (exists(path))
+		write_file(path, "THAWED");
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", dir);
+	if (exists(path))
+		write_file(path, "0");
 }
 
 static void remove_group(const char *dir)
@@ -842,14 +853,24 @@ static void remove_groups_left(void)
 	}
 }
 
+static void end_tmux(void);
+
 int runtime_teardown_test(void **state)
 {
 	pid_t left[16];
 
+	end_tmux(); /* a terminal test's tmux server, if it failed half way */
 	if (background_running) {
 		run_signal(&background, SIGKILL);
 		finish_background();
 	}
+	/*
+	 * A detached exec's process is ours to reap (we are the subreaper):
+	 * while it is a zombie in the container's PID namespace, the dying
+	 * init waits for it, and so would delete.
+	 */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	for (int i = 0; i < MAX_BUNDLES; i++) {
 		if (bundles[i].dir)
 			delete_all(&bundles[i]);
@@ -1722,9 +1743,27 @@ void test_ids_with_slash_or_dot_dot_are_refused(void **state)
 }
 
 /*
- * pause freezes every process of the container: a busy loop uses no CPU
- * time at all while it is paused (the group's usage does not grow in a
- * second), state says paused, and resume lets it run again.
+ * How far the counting loop of the test below has got: the last thousand
+ * it reached, or 0 before the first. It writes the number whole (to a
+ * temporary file, renamed over), so that a read never finds it half made.
+ */
+static long long progress(const struct bundle *b)
+{
+	char path[4300];
+
+	/* Read without keeping anything: the test polls it. */
+	snprintf(path, sizeof(path), "%s/count", b->shared);
+	char *t = read_file_if_there(path);
+	long long n = t ? atoll(t) : 0;
+	free(t);
+	return n;
+}
+
+/*
+ * pause freezes every process of the container: a busy loop that counts
+ * uses no CPU time at all while it is paused (the group's usage does not
+ * grow in a second) and its count stands still, state says paused; resume
+ * lets it count on from there, and state says running.
  */
 void test_paused_container_uses_no_cpu_until_resumed(void **state)
 {
@@ -1735,7 +1774,12 @@ void test_paused_container_uses_no_cpu_until_resumed(void **state)
 	(void)state;
 	require_root();
 	struct bundle *b = make_bundle(
-		"pause", (const char *[]){"/bin/sh", "-c", "while :; do :; done", NULL});
+		"pause", (const char *[]){"/bin/sh", "-c",
+					  "i=0; while :; do i=$((i + 1)); case $i in *000) "
+					  "echo $i >/mnt/count.tmp; mv /mnt/count.tmp /mnt/count;; "
+					  "esac; done",
+					  NULL});
+	share_mnt(b);
 	save(b);
 	run_detached(b, id);
 	pid_t pid = pid_of(b, id);
@@ -1747,18 +1791,18 @@ void test_paused_container_uses_no_cpu_until_resumed(void **state)
 			"cpu.stat on v2)");
 	bool busy = false;
 	for (int i = 0; i < POLL_TRIES && !busy; i++) {
-		busy = cpu_used(&gs) > before;
+		busy = cpu_used(&gs) > before && progress(b) > 0;
 		if (!busy)
 			pause_ms(POLL_MS);
 	}
 	if (!busy)
-		dc_fail("the busy loop uses no CPU even before pause");
+		dc_fail("the busy loop uses no CPU, or does not count, even before pause");
 
 	dcrun(&r, b, (const char *[]){"pause", id, NULL});
 	assert_exit(&r, 0);
 	run_free(&r);
 	expect_status(b, id, "paused", "pause freezes the container, and state says so, as runc's");
-	long long frozen = cpu_used(&gs);
+	long long frozen = cpu_used(&gs), count = progress(b);
 	pause_ms(1000);
 	long long later = cpu_used(&gs);
 	/* A second of a busy loop is a thousand million ns: allow 1 ms of accounting's rounding. */
@@ -1766,6 +1810,11 @@ void test_paused_container_uses_no_cpu_until_resumed(void **state)
 		dc_fail("the paused container used %lld ns of CPU in a second: pause must freeze "
 			"every process in its cgroup (freezer.state on v1, cgroup.freeze on v2)",
 			later - frozen);
+	/* Running, it counts a thousand in a millisecond or so: frozen, not one. */
+	if (progress(b) != count)
+		dc_fail("the paused container went on counting, from %lld to %lld in a second: "
+			"pause must freeze every process in its cgroup",
+			count, progress(b));
 
 	dcrun(&r, b, (const char *[]){"resume", id, NULL});
 	assert_exit(&r, 0);
@@ -1773,12 +1822,14 @@ void test_paused_container_uses_no_cpu_until_resumed(void **state)
 	expect_status(b, id, "running", "resume thaws the container");
 	busy = false;
 	for (int i = 0; i < POLL_TRIES && !busy; i++) {
-		busy = cpu_used(&gs) > later;
+		busy = cpu_used(&gs) > later && progress(b) > count;
 		if (!busy)
 			pause_ms(POLL_MS);
 	}
 	if (!busy)
-		dc_fail("after resume, the busy loop still uses no CPU");
+		dc_fail("after resume, the loop should go on: it used %lld ns more CPU, and counted "
+			"from %lld to %lld",
+			cpu_used(&gs) - later, count, progress(b));
 }
 
 /* ps lists the container's processes (host pids), and list its containers. */
@@ -1857,7 +1908,7 @@ void test_ps_and_list_show_the_containers(void **state)
 /* ---- Bad bundles ----------------------------------------------------------------------------- */
 
 /* The lines of the host's mount table that name A or B, joined (kept). */
-static const char *mounts_naming(const char *a, const char *b)
+const char *mounts_naming(const char *a, const char *b)
 {
 	char *table = host_mount_table();
 	size_t size = 1;
@@ -1889,7 +1940,7 @@ static const char *mounts_naming(const char *a, const char *b)
 }
 
 /* The groups of cgroupsPath /NAME in every hierarchy the host has. */
-static int groups_named(const char *name)
+int groups_named(const char *name)
 {
 	glob_t g;
 	int n = 0;
@@ -1946,8 +1997,7 @@ enum bad_kind {
 
 /*
  * A bad bundle is refused by create with exit 1 and one line that names
- * what is wrong (the JSON path of a bad value, or of a hook, which dcrun
- * does not run yet), and nothing is left: no
+ * what is wrong (the JSON path of the bad value), and nothing is left: no
  * state directory, no cgroup (at the cgroupsPath it gives), no mount, no
  * process. The last cases fail late, after clone, once the process and
  * its groups exist: create must undo them.
@@ -1965,8 +2015,8 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		{UNKNOWN_NAMESPACE, "an unknown namespace type", "netwrok"},
 		{RELATIVE_DESTINATION, "a relative mount destination", "destination"},
 		{UNKNOWN_CAPABILITY, "an unknown capability", "CAP_NO_SUCH_THING"},
-		/* runc would run it; until dcrun runs hooks, it must not drop one silently. */
-		{HOOK, "a createRuntime hook (dcrun runs none yet)", "hooks.createRuntime"},
+		/* Refused before anything is made, or run: never half of it. */
+		{HOOK, "a createRuntime hook with a relative path", "hooks.createRuntime[1].path"},
 		{NO_ROOTFS, "a missing rootfs", "no-such-rootfs"},
 		{NO_BIND_SOURCE, "a bind mount of a missing source", "no-such-source"},
 	};
@@ -2007,10 +2057,11 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 				    quoted(text("%s/no-such-source", b->dir))));
 			break;
 		case HOOK:
-			/* An empty list asks for nothing: the refusal names the other one. */
+			/* The good hook before it must not run either: validation comes first. */
 			set(b, "hooks.prestart", json_object_new_array());
 			set(b, "hooks.createRuntime",
-			    json("[{\"path\": \"/bin/touch\", \"args\": [\"touch\", %s]}]",
+			    json("[{\"path\": \"/bin/touch\", \"args\": [\"touch\", %s]}, "
+				 "{\"path\": \"bin/true\"}]",
 				 quoted(text("%s/hook-ran", b->dir))));
 			break;
 		default:
@@ -2019,8 +2070,10 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		save(b);
 		if (cases[i].kind == NO_CONFIG)
 			unlink(config);
-		if (cases[i].kind == NOT_JSON)
+		if (cases[i].kind == NOT_JSON) {
 			write_file(config, "{\"ociVersion\": \"1.0.2\", \"process\": {");
+			harness_save_config(config);
+		}
 		expect_create_refused(b, id, group, cases[i].names, cases[i].what);
 		if (cases[i].kind == HOOK && exists(text("%s/hook-ran", b->dir)))
 			dc_fail("create of %s refused it, yet ran the hook", cases[i].what);
@@ -2109,7 +2162,7 @@ void test_labels_the_host_cannot_apply_are_refused(void **state)
 	run_free(&r);
 }
 
-/* ---- Creating, and a create killed half way -------------------------------------------------- */
+/* ---- Creating -------------------------------------------------------------------------------- */
 
 /*
  * A group NAME made frozen before create names it as cgroupsPath: create
@@ -2220,84 +2273,6 @@ void test_state_says_creating_while_create_runs(void **state)
 	if (pid_of(b, id) != pid)
 		dc_fail("create changed the container's pid from %d to %d", (int)pid,
 			(int)pid_of(b, id));
-}
-
-/*
- * dcrun killed (SIGKILL) in the middle of create leaves a container that
- * delete --force removes whole: its state directory, its groups, its
- * process. Two points: its process frozen in its group before it has
- * reported ready (create saved the state as soon as the process
- * existed); and its process waiting on exec.fifo, create blocked writing
- * --pid-file (written last, whole: to PATH.tmp, renamed -- a FIFO there
- * holds create until a reader comes, and none does).
- */
-void test_create_killed_half_way_is_removed_by_delete_force(void **state)
-{
-	static const char *const points[] = {
-		"its process frozen in its group, not yet ready",
-		"its process waiting on exec.fifo, --pid-file unwritten"};
-
-	(void)state;
-	require_root();
-	for (int p = 0; p < 2; p++) {
-		const char *id = container_id(text("halfway%d", p));
-		const char *group = text("dc-runtime-%d-halfway%d", (int)getpid(), p);
-		const char *pid_file = NULL;
-		pid_t left[4], pid;
-		struct run r;
-
-		struct bundle *b =
-			make_bundle("halfway", (const char *[]){"/bin/sleep", mark(), NULL});
-		set(b, "linux.cgroupsPath", json_object_new_string(text("/%s", group)));
-		save(b);
-		if (p == 0) {
-			const char *frozen = frozen_group(group);
-			start_in_background(
-				b, id, (const char *[]){"create", "--bundle", b->dir, id, NULL});
-			pid = wait_for_member(frozen);
-		} else {
-			pid_file = text("%s/pid", b->dir);
-			if (mkfifo(text("%s.tmp", pid_file), 0600) == -1)
-				dc_fail("mkfifo %s.tmp: %s", pid_file, strerror(errno));
-			start_in_background(b, id,
-					    (const char *[]){"create", "--bundle", b->dir,
-							     "--pid-file", pid_file, id, NULL});
-			pid = wait_for_status(b, id, "created") ? pid_of(b, id) : 0;
-		}
-		if (pid == 0 || !alive(background.pid))
-			dc_fail("create did not stop half way (%s): %s", points[p],
-				contents(text("%s/%s.err", b->dir, id)));
-		if (groups_named(group) == 0)
-			dc_fail("half way through create (%s), there is no group /%s", points[p],
-				group);
-
-		run_signal(&background, SIGKILL);
-		finish_background();
-		if (p == 0)
-			expect_status(b, id, "creating",
-				      "its create was killed before the container was created");
-		dcrun(&r, b, (const char *[]){"delete", "--force", id, NULL});
-		if (r.exit_code != 0) {
-			run_dump(&r, "delete --force");
-			dc_fail("delete --force of a container whose create was killed (%s) "
-				"exited %d",
-				points[p], r.exit_code);
-		}
-		run_free(&r);
-		if (exists(text("%s/%s", b->root, id)))
-			dc_fail("delete --force left the state directory %s/%s (%s)", b->root, id,
-				points[p]);
-		if (groups_named(group) != 0)
-			dc_fail("delete --force left the group /%s (%s): create must save where its "
-				"groups are as soon as its process exists",
-				group, points[p]);
-		if (alive(pid))
-			dc_fail("delete --force left the container's process %d (%s)", (int)pid,
-				points[p]);
-		if (sleepers(left, 4) != 0)
-			dc_fail("the container's command ran (host pid %d), though it never started",
-				(int)left[0]);
-	}
 }
 
 /* ---- config.json is honoured ----------------------------------------------------------------- */
@@ -2755,10 +2730,11 @@ struct first_exec {
 	unsigned long pidns; /* the PID namespace the exec counts in */
 	struct run *shell;   /* the attacker: a shell_loop there */
 	const char *attack;  /* its command; %d is the process's pid there */
-	pid_t pid;           /* the host pid that exec'd there, 0 until one did */
-	char argv[512];      /* its command line, its words joined by spaces */
-	char exe[4096];      /* where its /proc/PID/exe led, seen from the host */
-	char answer[4096];   /* what the attacker got */
+	bool before;       /* at the entry of its execve, still the runtime's, rather than after */
+	pid_t pid;         /* the host pid that exec'd there, 0 until one did */
+	char argv[512];    /* its command line, its words joined by spaces */
+	char exe[4096];    /* where its /proc/PID/exe led, seen from the host */
+	char answer[4096]; /* what the attacker got */
 };
 
 static void at_first_exec(struct first_exec *x, pid_t pid)
@@ -2794,7 +2770,8 @@ static bool stopped(pid_t pid)
 /*
  * Run ARGS (dcrun's: argv[0] is the program) stopped from the start,
  * trace it and every process it forks until they have all exited, and
- * attack at the first exec in x->pidns. The run is left for run_finish,
+ * attack at the first exec in x->pidns (with x->before, at the entry of
+ * that execve: its last instant as the runtime's process). The run is left for run_finish,
  * which reaps it. Under a DC_WRAP of "env NAME=VALUE..." (the
  * sanitizers' options) it runs under that env; never under valgrind,
  * which would be the process traced.
@@ -2802,7 +2779,8 @@ static bool stopped(pid_t pid)
 static void trace_to_first_exec(struct run *r, const char *const args[], struct first_exec *x)
 {
 	const long options = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-			     PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+			     PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
+			     (x->before ? PTRACE_O_TRACESYSGOOD : 0);
 	const char *argv[48] = {"/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "sh"};
 	const char *wrap = getenv("DC_WRAP");
 	char words[1024];
@@ -2864,12 +2842,28 @@ static void trace_to_first_exec(struct run *r, const char *const args[], struct 
 				if (ptrace(PTRACE_GETEVENTMSG, all[i], NULL, &child) == 0 && n < 16)
 					all[n++] = (pid_t)child;
 			} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
-				if (x->pid == 0 && namespace_of(all[i], "pid") == x->pidns)
+				if (!x->before && x->pid == 0 &&
+				    namespace_of(all[i], "pid") == x->pidns)
+					at_first_exec(x, all[i]);
+			} else if (sig == (SIGTRAP | 0x80)) {
+				/* x->before: a system call's stop; the one we want is execve's entry. */
+				struct __ptrace_syscall_info call;
+				if (x->pid == 0 &&
+				    ptrace(PTRACE_GET_SYSCALL_INFO, all[i], (void *)sizeof(call),
+					   &call) > 0 &&
+				    call.op == PTRACE_SYSCALL_INFO_ENTRY &&
+				    (call.entry.nr == SYS_execve ||
+				     call.entry.nr == SYS_execveat) &&
+				    namespace_of(all[i], "pid") == x->pidns)
 					at_first_exec(x, all[i]);
 			} else if (event != PTRACE_EVENT_STOP) {
 				inject = sig; /* a signal on its way: deliver it */
 			}
-			if (ptrace(PTRACE_CONT, all[i], NULL, (void *)(long)inject) == -1)
+			/* x->before, inside and not yet at its execve: stop at each call to find it. */
+			bool step =
+				x->before && x->pid == 0 && namespace_of(all[i], "pid") == x->pidns;
+			if (ptrace(step ? PTRACE_SYSCALL : PTRACE_CONT, all[i], NULL,
+				   (void *)(long)inject) == -1)
 				all[i--] = all[--n];
 		}
 		if (!any)
@@ -3016,7 +3010,7 @@ void test_runtime_binary_cannot_be_overwritten_from_inside(void **state)
  */
 static const char image[] = "localhost/dc-test-rootfs:latest";
 
-static bool on_path(const char *name)
+bool on_path(const char *name)
 {
 	const char *path = getenv("PATH");
 	char dir[4096];
@@ -3376,4 +3370,1566 @@ const char *runtime_mount_points(void)
 	add_existing(points, sizeof(points), json_object_object_get(lx, "maskedPaths"));
 	json_object_put(c);
 	return points;
+}
+
+/* ---- Terminals ------------------------------------------------------------------------------- */
+
+/* A Unix socket listening at path, as conmon's console socket: non-blocking, to accept after create. */
+static int listen_at(const char *path)
+{
+	struct sockaddr_un address = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	snprintf(address.sun_path, sizeof(address.sun_path), "%s", path);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&address, sizeof(address)) == -1 ||
+	    listen(fd, 1) == -1)
+		dc_fail("listen on %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/*
+ * The descriptor create sent to the console socket (SCM_RIGHTS), or -1.
+ * create has exited by now: its connection waits in the backlog.
+ */
+static int receive_master(int listener)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	char name[256];
+	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	int connection = accept4(listener, NULL, NULL, SOCK_CLOEXEC), fd = -1;
+
+	if (connection == -1)
+		return -1;
+	if (recvmsg(connection, &msg, MSG_CMSG_CLOEXEC) > 0) {
+		struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+		if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	}
+	close(connection);
+	return fd;
+}
+
+/*
+ * What the container wrote to its terminal, read from the master until
+ * `want` is in it, or the terminal reads EIO (every slave closed: the
+ * container has gone), or 10 s have passed. *gone says which (kept).
+ */
+static const char *read_terminal(int master, const char *want, bool *gone)
+{
+	static char seen[8192];
+	size_t used = 0;
+
+	*gone = false;
+	seen[0] = '\0';
+	for (int i = 0; i < POLL_TRIES && !*gone && (!want || !strstr(seen, want)); i++) {
+		struct pollfd p = {.fd = master, .events = POLLIN};
+		if (poll(&p, 1, POLL_MS) != 1)
+			continue;
+		ssize_t n = read(master, seen + used, sizeof(seen) - 1 - used);
+		if (n > 0)
+			used += (size_t)n;
+		else if (n == 0 || errno != EINTR)
+			*gone = true; /* EIO */
+		seen[used] = '\0';
+	}
+	return text("%s", seen);
+}
+
+/*
+ * With process.terminal, create sends the terminal's master to
+ * --console-socket, as runc sends it to conmon or containerd: one
+ * message, the descriptor in SCM_RIGHTS. The container's 0, 1 and 2 are
+ * the slave, /dev/pts/0 of its own devpts, also bound on /dev/console,
+ * sized as process.consoleSize says; the container holds no master. What
+ * is written to the master is the container's input, and once it has
+ * gone the master reads EIO: no one else holds its terminal.
+ */
+void test_terminal_master_goes_to_the_console_socket(void **state)
+{
+	const char *id = container_id("console");
+	bool gone;
+	int number = -1;
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle(
+		"console",
+		(const char *[]){
+			"/bin/sh", "-c",
+			"tty; stty size; [ /dev/console -ef /dev/pts/0 ] && echo console=pts0; "
+			": </dev/tty && echo ctty=yes; read line; echo got:$line",
+			NULL});
+	set(b, "process.terminal", json_object_new_boolean(true));
+	set(b, "process.consoleSize", json("{\"height\": 33, \"width\": 77}"));
+	save(b);
+	const char *socket_path = text("%s/console.sock", b->dir);
+	int listener = listen_at(socket_path);
+	struct run r;
+	dcrun_aside(&r, b, id,
+		    (const char *[]){"create", "--console-socket", socket_path, "--bundle", b->dir,
+				     id, NULL});
+	int master = receive_master(listener);
+	close(listener);
+	if (r.exit_code != 0 || master == -1) {
+		run_dump(&r, "create");
+		dc_fail("create --console-socket exited %d and sent %s: it must send the "
+			"terminal's master there (SCM_RIGHTS), and exit 0",
+			r.exit_code, master == -1 ? "no descriptor" : "one");
+	}
+	run_free(&r);
+
+	/* The container's side: the slave on 0, 1 and 2, and no master anywhere. */
+	pid_t pid = pid_of(b, id);
+	for (int fd = 0; fd < 64; fd++) {
+		char link[256] = "";
+		ssize_t n = readlink(text("/proc/%d/fd/%d", (int)pid, fd), link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		if ((fd <= 2 && strcmp(link, "/dev/pts/0") != 0) || strstr(link, "ptmx")) {
+			close(master);
+			dc_fail("the container's fd %d is \"%s\": 0, 1 and 2 must be its terminal, "
+				"/dev/pts/0, and no master (ptmx) may stay in the container",
+				fd, link);
+		}
+	}
+	if (ioctl(master, TIOCGPTN, &number) == -1 || number != 0) {
+		close(master);
+		dc_fail("what create sent is %s: it must be the master of the container's own "
+			"pty, number 0 of the devpts mounted newinstance at its /dev/pts",
+			number == -1 ? "no pty master" : text("pty number %d", number));
+	}
+
+	start(b, id);
+	if (write(master, "hello\n", 6) != 6)
+		dc_fail("write to the terminal's master: %s", strerror(errno));
+	const char *out = read_terminal(master, "got:hello", &gone);
+	if (strstr(out, "/dev/pts/0") == NULL || strstr(out, "33 77") == NULL ||
+	    strstr(out, "console=pts0") == NULL || strstr(out, "ctty=yes") == NULL ||
+	    strstr(out, "got:hello") == NULL) {
+		close(master);
+		dc_fail("through the master, the container should have printed /dev/pts/0 (tty), "
+			"33 77 (stty size: consoleSize), console=pts0 (/dev/console is the "
+			"terminal), ctty=yes (/dev/tty opens: it is the controlling terminal) and "
+			"got:hello (what was written to the master); it printed:\n%s",
+			out);
+	}
+	read_terminal(master, NULL, &gone);
+	close(master);
+	if (!gone)
+		dc_fail("10 s after the container's command ended, its terminal's master still "
+			"did not read EIO: someone else still holds the terminal");
+}
+
+/* ---- The caller's terminal: tmux ------------------------------------------------------------- */
+
+/* The private tmux server of a test (tmux -S PATH), killed by the teardown too. */
+static char tmux_socket[4200];
+
+static const char *tmux(const char *const args[])
+{
+	const char *argv[16] = {"tmux", "-S", tmux_socket};
+	size_t n = 3;
+	struct run r;
+
+	for (size_t i = 0; args[i] != NULL && n + 1 < sizeof(argv) / sizeof(argv[0]); i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	run_program(&r, argv, NULL);
+	const char *out = r.exit_code == 0 ? text("%s", r.out) : NULL;
+	if (out == NULL)
+		run_dump(&r, "tmux");
+	run_free(&r);
+	return out;
+}
+
+static void end_tmux(void)
+{
+	struct run r;
+
+	if (tmux_socket[0] == '\0')
+		return;
+	/* Quietly: its last pane's end may have ended it already. */
+	run_program(&r, (const char *[]){"tmux", "-S", tmux_socket, "kill-server", NULL}, NULL);
+	run_free(&r);
+	unlink(tmux_socket);
+	tmux_socket[0] = '\0';
+}
+
+/* Whether a line of text is `want`, trailing blanks aside. */
+static bool has_line(const char *text_, const char *want)
+{
+	for (const char *line = text_; line && *line; line = next_line(line)) {
+		size_t len = strcspn(line, "\n");
+		while (len > 0 && line[len - 1] == ' ')
+			len--;
+		if (len == strlen(want) && strncmp(line, want, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A line of the pane that is `want`, polled for 10 s; the pane (kept), or NULL. */
+static const char *wait_for_pane_line(const char *want)
+{
+	const char *argv[] = {"tmux", "-S", tmux_socket, "capture-pane", "-p", "-t", "dc", NULL};
+	char *pane = NULL;
+
+	for (int i = 0; i < POLL_TRIES; i++) {
+		struct run r;
+
+		run_program(&r, argv, NULL);
+		free(pane);
+		pane = r.exit_code == 0 && r.out ? strdup(r.out) : NULL;
+		run_free(&r);
+		if (pane && has_line(pane, want))
+			return keep(pane);
+		pause_ms(POLL_MS);
+	}
+	print_error("the tmux pane shows:\n%s\n", pane ? pane : "(tmux failed)");
+	free(pane);
+	return NULL;
+}
+
+static void type_line(const char *line)
+{
+	if (tmux((const char *[]){"send-keys", "-t", "dc", "-l", line, NULL}) == NULL ||
+	    tmux((const char *[]){"send-keys", "-t", "dc", "Enter", NULL}) == NULL)
+		dc_fail("tmux send-keys failed");
+}
+
+/*
+ * `dcrun run` in the foreground, of an interactive shell with
+ * process.terminal, in a tmux pane of rows x columns: the pane is the
+ * caller's terminal. The pane's script saves `stty -g` before and after,
+ * and dcrun's exit status, in B's directory.
+ */
+static struct bundle *run_in_tmux(const char *id, int rows, int columns)
+{
+	if (!on_path("tmux")) {
+		fprintf(stderr, "\n*** SKIPPED: tmux is not installed, so no test can type into a "
+				"container's terminal: `make deps` installs it ***\n\n");
+		skip();
+	}
+	struct bundle *b = make_bundle("tmux", (const char *[]){"/bin/sh", NULL});
+	set(b, "process.terminal", json_object_new_boolean(true));
+	/* The caller's terminal's size wins, as with runc: this one is never seen. */
+	set(b, "process.consoleSize", json("{\"height\": 11, \"width\": 22}"));
+	save(b);
+	const char *wrap = getenv("DC_WRAP");
+	write_file(text("%s/pane.sh", b->dir),
+		   text("stty -g >%s/before\n"
+			"%s %s --root %s run --bundle %s %s\n"
+			"s=$?\n"
+			"stty -g >%s/after\n"
+			"echo $s >%s/status.tmp && mv %s/status.tmp %s/status\n",
+			b->dir, wrap ? wrap : "", impl_path("dcrun"), b->root, b->dir, id, b->dir,
+			b->dir, b->dir, b->dir));
+	snprintf(tmux_socket, sizeof(tmux_socket), "%s/tmux.sock", b->dir);
+	if (tmux((const char *[]){"new-session", "-d", "-s", "dc", "-x", text("%d", columns), "-y",
+				  text("%d", rows), text("sh %s/pane.sh", b->dir), NULL}) == NULL)
+		dc_fail("tmux new-session failed");
+	/* Type only once the shell's prompt shows: dcrun's terminal is raw by then. */
+	if (wait_for_pane_line("/ #") == NULL)
+		dc_fail("dcrun run of a shell with process.terminal: no prompt within 10 s");
+	return b;
+}
+
+/* The pane's dcrun's exit status, once it has exited (10 s at most), or -1. */
+static int pane_status(const struct bundle *b)
+{
+	const char *path = text("%s/status", b->dir);
+
+	return wait_for_file(path) ? atoi(contents(path)) : -1;
+}
+
+/*
+ * `dcrun run` in the foreground with process.terminal is the terminal
+ * of an interactive shell, as runc: typed commands run and their output
+ * comes back (the container's pty echoes and edits the line, dcrun's
+ * own terminal is raw), `tty` is the container's /dev/pts/0, the shell's
+ * `exit 3` is dcrun's exit status, and the caller's terminal is as it
+ * was before (stty -g the same).
+ */
+void test_terminal_run_in_the_foreground_is_interactive(void **state)
+{
+	const char *id = container_id("tty");
+
+	(void)state;
+	require_root();
+	const struct bundle *b = run_in_tmux(id, 30, 100);
+	type_line("echo $((6*7))");
+	const char *pane = wait_for_pane_line("42");
+	if (pane == NULL)
+		dc_fail("typed `echo $((6*7))` into the container's shell through dcrun run: no 42 "
+			"came back");
+	const char *first = strstr(pane, "echo $((6*7))");
+	if (first == NULL || strstr(first + 1, "echo $((6*7))") != NULL)
+		dc_fail("the pane should show the typed line once, as the container's pty echoes "
+			"it: dcrun must put its own terminal in raw mode, which echoes nothing. It "
+			"shows:\n%s",
+			pane);
+	type_line("tty");
+	if (wait_for_pane_line("/dev/pts/0") == NULL)
+		dc_fail("typed `tty` in the container: its terminal should be /dev/pts/0, of its own "
+			"devpts");
+	type_line("exit 3");
+	int status = pane_status(b);
+	end_tmux();
+	if (status != 3)
+		dc_fail("the shell exited 3; dcrun run exited %d (-1: not within 10 s)", status);
+	const char *before = contents(text("%s/before", b->dir));
+	const char *after = contents(text("%s/after", b->dir));
+	if (before[0] == '\0' || strcmp(before, after) != 0)
+		dc_fail("the caller's terminal is not restored after dcrun run: stty -g was\n%s"
+			"before, and is\n%safter",
+			before, after);
+}
+
+/* The pane's terminal (the caller's, for dcrun) has rows x columns: tmux resizes it in a while. */
+static bool pane_has_size(int rows, int columns)
+{
+	const char *tty = tmux((const char *[]){"display", "-p", "-t", "dc", "#{pane_tty}", NULL});
+	const char *path = tty ? text("%.*s", (int)strcspn(tty, "\n"), tty) : NULL;
+
+	for (int i = 0; path && i < POLL_TRIES; i++) {
+		struct winsize size = {0};
+		int fd = open(path, O_RDONLY | O_NOCTTY);
+		bool done = fd != -1 && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_row == rows &&
+			    size.ws_col == columns;
+		if (fd != -1)
+			close(fd);
+		if (done)
+			return true;
+		pause_ms(POLL_MS);
+	}
+	return false;
+}
+
+/*
+ * The container's terminal has the caller's size: when `run` starts
+ * (rather than consoleSize), and again after the caller's terminal is
+ * resized (SIGWINCH, passed on with TIOCSWINSZ on the master).
+ */
+void test_terminal_follows_the_callers_window_size(void **state)
+{
+	const char *id = container_id("winch");
+
+	(void)state;
+	require_root();
+	const struct bundle *b = run_in_tmux(id, 30, 100);
+	type_line("stty size");
+	if (wait_for_pane_line("30 100") == NULL)
+		dc_fail("`stty size` in the container should say 30 100, the size of dcrun's own "
+			"terminal (a 30x100 tmux pane), not consoleSize's 11 22");
+	if (tmux((const char *[]){"resize-window", "-t", "dc", "-x", "120", "-y", "40", NULL}) ==
+		    NULL ||
+	    !pane_has_size(40, 120))
+		dc_fail("tmux could not resize its pane to 40x120");
+	type_line("stty size");
+	if (wait_for_pane_line("40 120") == NULL)
+		dc_fail("after the caller's terminal became 40x120 (SIGWINCH), `stty size` in the "
+			"container should say 40 120");
+	type_line("exit");
+	if (pane_status(b) != 0)
+		dc_fail("dcrun run should exit 0 after the shell's exit");
+	end_tmux();
+}
+
+/* ---- Refusals -------------------------------------------------------------------------------- */
+
+/* create ARGS of B is refused: exit 1, one line naming NAMES, and nothing left (as expect_create_refused). */
+static void expect_refused_with(const struct bundle *b, const char *id, const char *group,
+				const char *const args[], const char *names, const char *what)
+{
+	const char *before = mounts_naming(b->dir, test_rootfs());
+	pid_t left[4];
+	struct run r;
+
+	dcrun_aside(&r, b, "bad", args);
+	if (r.exit_code != 1)
+		dc_fail("create with %s exited %d; it must be refused (exit 1)", what, r.exit_code);
+	expect_one_clear_line(r.err, names, what);
+	run_free(&r);
+	if (exists(text("%s/%s", b->root, id)))
+		dc_fail("create with %s left its state directory %s/%s", what, b->root, id);
+	if (groups_named(group) != 0)
+		dc_fail("create with %s left its cgroup /%s", what, group);
+	if (strcmp(before, mounts_naming(b->dir, test_rootfs())) != 0)
+		dc_fail("create with %s left a mount on the host:\n%s", what,
+			mounts_naming(b->dir, test_rootfs()));
+	if (sleepers(left, 4) != 0 || child_of(getpid()) != 0)
+		dc_fail("create with %s left a process behind (pid %d)", what,
+			sleepers(left, 4) ? (int)left[0] : (int)child_of(getpid()));
+}
+
+/*
+ * As runc's checkTerminal: a terminal's master needs a taker. create
+ * with process.terminal and no --console-socket, and --console-socket
+ * without process.terminal, are refused before anything is made; a
+ * --console-socket that is no socket too; one where nobody listens
+ * fails once the container exists, which create then undoes. Each
+ * exits 1 with one line naming what is wrong, and leaves no state
+ * directory, cgroup, mount or process.
+ */
+void test_terminal_without_a_taker_is_refused(void **state)
+{
+	const char *id = container_id("notty");
+	const char *group = text("dc-runtime-%d-tty", (int)getpid());
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle("notty", (const char *[]){"/bin/sleep", mark(), NULL});
+	const char *file = text("%s/not-a-socket", b->dir);
+	const char *deaf = text("%s/deaf.sock", b->dir);
+	const char *live = text("%s/live.sock", b->dir);
+	write_file(file, "");
+	/* Bound, but not listening: connect(2) says ECONNREFUSED. */
+	struct sockaddr_un address = {.sun_family = AF_UNIX};
+	snprintf(address.sun_path, sizeof(address.sun_path), "%s", deaf);
+	int bound = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (bound == -1 || bind(bound, (struct sockaddr *)&address, sizeof(address)) == -1)
+		dc_fail("bind %s: %s", deaf, strerror(errno));
+	int listener = listen_at(live);
+
+	set(b, "linux.cgroupsPath", json_object_new_string(text("/%s", group)));
+	set(b, "process.terminal", json_object_new_boolean(true));
+	save(b);
+	expect_refused_with(b, id, group, (const char *[]){"create", "--bundle", b->dir, id, NULL},
+			    "console-socket", "process.terminal and no --console-socket");
+	expect_refused_with(
+		b, id, group,
+		(const char *[]){"create", "--console-socket", file, "--bundle", b->dir, id, NULL},
+		file, "a --console-socket that is a plain file");
+	expect_refused_with(
+		b, id, group,
+		(const char *[]){"create", "--console-socket", deaf, "--bundle", b->dir, id, NULL},
+		deaf, "a --console-socket where nobody listens");
+	set(b, "process.terminal", json_object_new_boolean(false));
+	save(b);
+	expect_refused_with(
+		b, id, group,
+		(const char *[]){"create", "--console-socket", live, "--bundle", b->dir, id, NULL},
+		"console-socket", "a --console-socket and no process.terminal");
+	close(bound);
+	close(listener);
+}
+
+/* ---- Hooks ----------------------------------------------------------------------------------- */
+
+/*
+ * Each hook of these tests is `sh -c SCRIPT KIND LOG`, the host's /bin/sh
+ * or, for startContainer (after pivot_root), the rootfs's busybox. It
+ * appends one line to LOG: its kind; its mount and UTS namespaces and the
+ * hostname it sees; the descriptors it holds beyond 0-2 (checked with
+ * the shell's own `[`, so that no other process's show); the executable
+ * of the state's pid (after execve, the command's; before, dcrun's); and
+ * the state it read on stdin, on one line.
+ */
+static const char hook_script[] =
+	"kind=$0; log=$1; fds=; n=3; "
+	"while [ $n -lt 256 ]; do [ -e /proc/self/fd/$n ] && fds=$fds,$n; n=$((n+1)); done; "
+	"state=$(tr -d '\\n'); "
+	"pid=$(echo \"$state\" | sed 's/.*\"pid\": *\\([0-9]*\\).*/\\1/'); "
+	"echo \"$kind mnt=$(readlink /proc/self/ns/mnt) uts=$(readlink /proc/self/ns/uts)"
+	" host=$(hostname) fds=$fds exe=$(readlink /proc/$pid/exe) state=$state\" >>\"$log\"";
+
+static const char *const hook_kinds[] = {"prestart",       "createRuntime", "createContainer",
+					 "startContainer", "poststart",     "poststop"};
+
+/* hooks.KIND[] gets one more hook: /bin/sh with these args (sh's $0 and on), and env. */
+static void add_hook(struct bundle *b, const char *kind, const char *const args[],
+		     const char *const env[], int timeout)
+{
+	json_object *h = json("{\"path\": \"/bin/sh\"}");
+
+	json_object_object_add(h, "args", strings(args));
+	if (env != NULL)
+		json_object_object_add(h, "env", strings(env));
+	if (timeout > 0)
+		json_object_object_add(h, "timeout", json_object_new_int(timeout));
+	append(b, text("hooks.%s", kind), h);
+}
+
+/* The logging hook of every kind: to DIR/shared/hooks.log, which is /mnt/hooks.log inside. */
+static void add_logging_hooks(struct bundle *b)
+{
+	static const char *const path[] = {"PATH=/usr/bin:/bin", NULL};
+
+	for (size_t k = 0; k < sizeof(hook_kinds) / sizeof(hook_kinds[0]); k++) {
+		bool inside = strcmp(hook_kinds[k], "startContainer") == 0;
+		const char *log = inside ? "/mnt/hooks.log" : shared_file(b, "hooks.log");
+		add_hook(b, hook_kinds[k],
+			 (const char *[]){"sh", "-c", hook_script, hook_kinds[k], log, NULL}, path,
+			 0);
+	}
+}
+
+/* FIELD= of a hook's log line: up to the next space (exe=: " state="; state=: the end). */
+static const char *hook_field(const char *line, const char *field)
+{
+	const char *at = line ? strstr(line, text(" %s=", field)) : NULL;
+
+	if (at == NULL)
+		return "";
+	at += strlen(field) + 2;
+	const char *end = at + strcspn(at, strcmp(field, "state") == 0 ? "\n" : " \n");
+	/* exe= may hold spaces ("/memfd:dcrun (deleted)"). */
+	if (strcmp(field, "exe") == 0 && strstr(at, " state=") != NULL)
+		end = strstr(at, " state=");
+	return text("%.*s", (int)(end - at), at);
+}
+
+/* The log's lines, and how many. */
+static int hook_lines(const struct bundle *b, const char *lines[], int max)
+{
+	const char *log = contents(shared_file(b, "hooks.log"));
+	int n = 0;
+
+	for (const char *line = log; line && *line && n < max; line = next_line(line))
+		lines[n++] = text("%.*s", (int)strcspn(line, "\n"), line);
+	return n;
+}
+
+/* The log's kinds, in order, as "prestart,createRuntime,...". */
+static const char *hook_order(const struct bundle *b)
+{
+	const char *lines[16];
+	int n = hook_lines(b, lines, 16);
+	const char *order = "";
+
+	for (int i = 0; i < n; i++)
+		order = text("%s%s%.*s", order, i ? "," : "", (int)strcspn(lines[i], " "),
+			     lines[i]);
+	return order;
+}
+
+/* The line of one kind (the first), or NULL. */
+static const char *hook_line(const struct bundle *b, const char *kind)
+{
+	const char *lines[16];
+	int n = hook_lines(b, lines, 16);
+
+	for (int i = 0; i < n; i++) {
+		if (strncmp(lines[i], kind, strlen(kind)) == 0 && lines[i][strlen(kind)] == ' ')
+			return lines[i];
+	}
+	return NULL;
+}
+
+struct hooked {
+	const char *after_create, *after_start, *after_delete; /* the kinds run by then */
+	pid_t pid;                                             /* the container's, on the host */
+	unsigned long mnt, uts;                                /* its namespaces */
+	const char *saw;                                       /* the command's grep of the log */
+};
+
+/*
+ * dcrun ARGS, given a descriptor 3 beyond its streams (which create
+ * passes on with --preserve-fds 1, as conmon's LISTEN_FDS): no hook may
+ * get it. Streams to DIR/NAME.out and .err, as dcrun_aside's.
+ */
+static void dcrun_with_fd3(const struct bundle *b, const char *name, const char *const args[])
+{
+	const char *base = text("%s/%s", b->dir, name);
+	const char *const prefix[] = {
+		"/bin/sh", "-c",
+		"\"$@\" >\"$0.out\" 2>\"$0.err\" </dev/null 3</dev/null; s=$?; "
+		"cat \"$0.err\" >&2; exit $s",
+		base, NULL};
+	struct run r;
+
+	run_start_prefixed(&r, prefix, "dcrun", rooted(b, args));
+	run_finish(&r);
+	if (r.exit_code != 0)
+		run_dump(&r, text("dcrun %s of a container with hooks", args[0]));
+	assert_exit(&r, 0);
+	run_free(&r);
+}
+
+/*
+ * A container with a logging hook of every kind, through its whole life:
+ * create, start, its command (which counts the startContainer lines the
+ * log already has, then waits for the test's word), delete. What had run
+ * at each step is kept.
+ */
+static void live_with_every_hook(struct bundle *b, const char *id, struct hooked *h)
+{
+	share_mnt(b);
+	set(b, "hostname", json_object_new_string("dc-hooked"));
+	add_logging_hooks(b);
+	save(b);
+	dcrun_with_fd3(
+		b, id,
+		(const char *[]){"create", "--preserve-fds", "1", "--bundle", b->dir, id, NULL});
+	h->after_create = hook_order(b);
+	h->pid = pid_of(b, id);
+	h->mnt = namespace_of(h->pid, "mnt");
+	h->uts = namespace_of(h->pid, "uts");
+	dcrun_with_fd3(b, "start", (const char *[]){"start", id, NULL});
+	h->after_start = hook_order(b);
+	if (!wait_for_file(shared_file(b, "saw")))
+		dc_fail("start returned, but the command never ran (no /mnt/saw)");
+	h->saw = text("%.*s", (int)strcspn(contents(shared_file(b, "saw")), "\n"),
+		      contents(shared_file(b, "saw")));
+	write_file(shared_file(b, "go"), "");
+	if (!wait_for_status(b, id, "stopped"))
+		dc_fail("the command ended, and state still says \"%s\"", status_of(b, id));
+	dcrun_with_fd3(b, "delete", (const char *[]){"delete", id, NULL});
+	h->after_delete = hook_order(b);
+}
+
+static struct bundle *hooked_bundle(const char *tag)
+{
+	return make_bundle(tag,
+			   (const char *[]){"/bin/sh", "-c",
+					    "grep -c startContainer /mnt/hooks.log >/mnt/saw.tmp; "
+					    "mv /mnt/saw.tmp /mnt/saw; "
+					    "while [ ! -e /mnt/go ]; do sleep 0.05; done",
+					    NULL});
+}
+
+/*
+ * Every kind of hook runs once, at its moment, in runtime.md's order:
+ * create runs prestart, createRuntime and createContainer; start runs
+ * startContainer (before the command: it finds that line in the log
+ * already) and poststart (after the command's execve: the state's pid is
+ * then the command, no longer dcrun); delete runs poststop. Each reads
+ * the state on stdin, its status the moment's: creating, creating,
+ * creating, created, running, stopped, with the container's id, and its
+ * pid as the host sees it (0 once stopped). `features` lists all six.
+ */
+void test_hooks_run_once_each_in_the_specs_order_with_the_state(void **state)
+{
+	static const char *const statuses[] = {"creating", "creating", "creating",
+					       "created",  "running",  "stopped"};
+	const char *id = container_id("hookorder");
+	struct hooked h;
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = hooked_bundle("hookorder");
+	live_with_every_hook(b, id, &h);
+	if (strcmp(h.after_create, "prestart,createRuntime,createContainer") != 0)
+		dc_fail("create should run prestart, createRuntime, createContainer, in that order, "
+			"and no other hook; the hooks that ran: %s",
+			h.after_create);
+	if (strcmp(h.after_start, "prestart,createRuntime,createContainer,startContainer,"
+				  "poststart") != 0)
+		dc_fail("start should run startContainer, then poststart, and no other hook; the "
+			"hooks that ran by then: %s",
+			h.after_start);
+	if (strcmp(h.after_delete, "prestart,createRuntime,createContainer,startContainer,"
+				   "poststart,poststop") != 0)
+		dc_fail("delete should run poststop, and every hook should have run once; the "
+			"hooks that ran: %s",
+			h.after_delete);
+	if (strcmp(h.saw, "1") != 0)
+		dc_fail("the command found %s startContainer line(s) in the log: startContainer "
+			"must run before the command does",
+			h.saw);
+	for (size_t k = 0; k < sizeof(hook_kinds) / sizeof(hook_kinds[0]); k++) {
+		const char *line = hook_line(b, hook_kinds[k]);
+		json_object *s = json_tokener_parse(hook_field(line, "state"));
+		json_object *sid = member(s, "id"), *status = member(s, "status");
+		int pid = json_object_get_int(member(s, "pid"));
+		int want_pid = strcmp(hook_kinds[k], "poststop") == 0 ? 0 : (int)h.pid;
+
+		if (s != NULL)
+			keep_json(s);
+		if (s == NULL || !sid || strcmp(json_object_get_string(sid), id) != 0 || !status ||
+		    strcmp(json_object_get_string(status), statuses[k]) != 0 || pid != want_pid)
+			dc_fail("the %s hook should read the state with id %s, status \"%s\" and "
+				"pid %d on its stdin; it read: %s",
+				hook_kinds[k], id, statuses[k], want_pid,
+				hook_field(line, "state"));
+	}
+	const char *exe = hook_field(hook_line(b, "poststart"), "exe");
+	if (strstr(exe, "busybox") == NULL)
+		dc_fail("when poststart runs, the container's process (pid %d) should run the "
+			"command (/bin/sh, busybox): its executable is \"%s\". poststart runs "
+			"after the command's execve",
+			(int)h.pid, exe);
+	run_tool(&r, "dcrun", (const char *[]){"features", NULL}, NULL);
+	json_object *features = json_tokener_parse(r.out);
+	json_object *listed = member(features ? keep_json(features) : NULL, "hooks");
+	for (size_t k = 0; k < sizeof(hook_kinds) / sizeof(hook_kinds[0]); k++) {
+		bool found = false;
+		for (size_t i = 0; listed && i < json_object_array_length(listed); i++)
+			found |=
+				strcmp(json_object_get_string(json_object_array_get_idx(listed, i)),
+				       hook_kinds[k]) == 0;
+		if (!found)
+			dc_fail("dcrun features should list the hook %s, which it runs: %s",
+				hook_kinds[k], r.out);
+	}
+	run_free(&r);
+}
+
+/*
+ * A hook runs where it is forked from: prestart, createRuntime,
+ * poststart and poststop in the runtime's namespaces (the host's mount
+ * and UTS namespaces here), createContainer and startContainer in the
+ * container's (its mount namespace, its UTS namespace and hostname).
+ * And none holds a descriptor of dcrun's beyond 0-2: not the sync
+ * socket, exec.fifo, the state's lock, nor the descriptor 3 that dcrun
+ * was given, and passes on to the container (--preserve-fds 1).
+ */
+void test_hooks_run_in_the_namespaces_the_spec_says(void **state)
+{
+	const char *id = container_id("hookns");
+	const char *host_mnt = text("mnt:[%lu]", namespace_of(getpid(), "mnt"));
+	const char *host_uts = text("uts:[%lu]", namespace_of(getpid(), "uts"));
+	char hostname[256] = "";
+	struct hooked h;
+
+	(void)state;
+	require_root();
+	gethostname(hostname, sizeof(hostname));
+	struct bundle *b = hooked_bundle("hookns");
+	live_with_every_hook(b, id, &h);
+	for (size_t k = 0; k < sizeof(hook_kinds) / sizeof(hook_kinds[0]); k++) {
+		const char *line = hook_line(b, hook_kinds[k]);
+		bool inside = strcmp(hook_kinds[k], "createContainer") == 0 ||
+			      strcmp(hook_kinds[k], "startContainer") == 0;
+		const char *mnt = inside ? text("mnt:[%lu]", h.mnt) : host_mnt;
+		const char *uts = inside ? text("uts:[%lu]", h.uts) : host_uts;
+		const char *name = inside ? "dc-hooked" : hostname;
+
+		if (line == NULL)
+			dc_fail("the %s hook never ran (the log: %s)", hook_kinds[k],
+				contents(shared_file(b, "hooks.log")));
+		if (strcmp(hook_field(line, "mnt"), mnt) != 0 ||
+		    strcmp(hook_field(line, "uts"), uts) != 0 ||
+		    strcmp(hook_field(line, "host"), name) != 0)
+			dc_fail("the %s hook should run in the %s's namespaces: mount %s, UTS %s, "
+				"hostname %s; it ran in mount %s, UTS %s, hostname %s",
+				hook_kinds[k], inside ? "container" : "runtime", mnt, uts, name,
+				hook_field(line, "mnt"), hook_field(line, "uts"),
+				hook_field(line, "host"));
+		if (hook_field(line, "fds")[0] != '\0')
+			dc_fail("the %s hook holds descriptors %s beyond 0-2: dcrun's must not "
+				"reach a hook",
+				hook_kinds[k], hook_field(line, "fds") + 1);
+	}
+}
+
+/* What a hook was given: its argv and environ, each a NUL-separated list, read from /proc. */
+static const char *nul_list(const char *path, size_t *length)
+{
+	char *bytes = read_bytes_if_there(path, length);
+
+	if (bytes == NULL)
+		dc_fail("the hook never wrote %s", path);
+	return keep(bytes);
+}
+
+static void expect_nul_list(const char *path, const char *const want[], const char *what)
+{
+	size_t length = 0, at = 0;
+	const char *got = nul_list(path, &length);
+	const char *shown = "";
+	bool same = true;
+
+	for (size_t i = 0; want[i] != NULL; i++) {
+		size_t len = strlen(want[i]);
+		same &= at + len + 1 <= length && memcmp(got + at, want[i], len + 1) == 0;
+		at += len + 1;
+	}
+	same &= at == length;
+	for (size_t i = 0; i < length; i += strlen(got + i) + 1)
+		shown = text("%s[%s]", shown, got + i);
+	if (!same)
+		dc_fail("%s: got %s", what, shown);
+}
+
+/*
+ * A hook's args are its argv, exactly, args[0] included, and its env is
+ * its whole environment, none of dcrun's: on the host (createRuntime) as
+ * in the container (startContainer). A shell hook writes its
+ * /proc/$$/cmdline, and a dd hook copies its own /proc/self/environ (a
+ * shell would add PWD and SHLVL to its own). Inside, args[0] is "ash" and
+ * "dd": busybox picks its applet by argv[0].
+ */
+void test_hooks_get_their_args_and_env_exactly(void **state)
+{
+	static const char *const env[] = {"DC_HOOK=1", "DC_WORDS=two words", "DC_EMPTY=", NULL};
+	/* Not last, or the shell would exec cat in its place. */
+	static const char script[] = "/bin/cat /proc/$$/cmdline >\"$0/argv.$1\"; exit 0";
+	const char *id = container_id("hookargs");
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle("hookargs", (const char *[]){"/bin/true", NULL});
+	share_mnt(b);
+	const char *dirs[] = {b->shared, "/mnt"};
+	const char *kinds[] = {"createRuntime", "startContainer"};
+	const char *argv0[] = {"dc-argv0", "ash"};
+	for (int k = 0; k < 2; k++) {
+		add_hook(b, kinds[k],
+			 (const char *[]){argv0[k], "-c", script, dirs[k], kinds[k], "two words",
+					  "", "*", NULL},
+			 env, 0);
+		json_object *dd = json("{\"path\": \"/bin/dd\"}");
+		json_object_object_add(
+			dd, "args",
+			strings((const char *[]){"dd", "if=/proc/self/environ",
+						 text("of=%s/env.%s", dirs[k], kinds[k]), NULL}));
+		json_object_object_add(dd, "env", strings(env));
+		append(b, text("hooks.%s", kinds[k]), dd);
+	}
+	save(b);
+	dcrun(&r, b, (const char *[]){"run", "--bundle", b->dir, id, NULL});
+	if (r.exit_code != 0)
+		run_dump(&r, "run of a container with hooks");
+	assert_exit(&r, 0);
+	run_free(&r);
+	for (int k = 0; k < 2; k++) {
+		expect_nul_list(shared_file(b, text("argv.%s", kinds[k])),
+				(const char *[]){argv0[k], "-c", script, dirs[k], kinds[k],
+						 "two words", "", "*", NULL},
+				text("the %s hook's argv should be its args exactly, args[0] "
+				     "included: [%s][-c][SCRIPT][%s][%s][two words][][*]",
+				     kinds[k], argv0[k], dirs[k], kinds[k]));
+		expect_nul_list(shared_file(b, text("env.%s", kinds[k])), env,
+				text("the %s hook's environment should be its env exactly, and "
+				     "none of dcrun's: [DC_HOOK=1][DC_WORDS=two words][DC_EMPTY=]",
+				     kinds[k]));
+	}
+}
+
+/*
+ * A hook that fails at create -- prestart, createRuntime (on the host) or
+ * createContainer (in the container) -- fails create: exit 1, one line
+ * naming the hook, and nothing left (no state directory, cgroup, mount or
+ * process). The hooks after it do not run; poststop does, once, with the
+ * state "stopped": runtime.md has the lifecycle go on at "destroy".
+ */
+void test_hooks_failing_in_create_fail_it_and_leave_nothing(void **state)
+{
+	static const char *const failing[] = {"prestart", "createRuntime", "createContainer"};
+	static const char *const path[] = {"PATH=/usr/bin:/bin", NULL};
+	const char *id = container_id("hookfail");
+	const char *group = text("dc-runtime-%d-hookfail", (int)getpid());
+
+	(void)state;
+	require_root();
+	for (size_t i = 0; i < sizeof(failing) / sizeof(failing[0]); i++) {
+		struct bundle *b =
+			make_bundle("hookfail", (const char *[]){"/bin/sleep", mark(), NULL});
+		const char *log = text("%s/hooks.log", b->dir);
+
+		set(b, "linux.cgroupsPath", json_object_new_string(text("/%s", group)));
+		for (size_t k = 0; k < sizeof(failing) / sizeof(failing[0]); k++) {
+			if (k == i)
+				add_hook(b, failing[k],
+					 (const char *[]){"sh", "-c", "echo broken >&2; exit 3",
+							  NULL},
+					 path, 0);
+			else
+				add_hook(b, failing[k],
+					 (const char *[]){"sh", "-c", hook_script, failing[k], log,
+							  NULL},
+					 path, 0);
+		}
+		add_hook(b, "poststop",
+			 (const char *[]){"sh", "-c", hook_script, "poststop", log, NULL}, path, 0);
+		save(b);
+		expect_create_refused(b, id, group, text("%s[0]", failing[i]),
+				      text("a bundle whose %s hook exits 3", failing[i]));
+		const char *ran = contents(log);
+		for (size_t k = i + 1; k < sizeof(failing) / sizeof(failing[0]); k++) {
+			if (strstr(ran, failing[k]) != NULL)
+				dc_fail("after the %s hook failed, the %s hook ran all the same:\n%s",
+					failing[i], failing[k], ran);
+		}
+		const char *poststop = strstr(ran, "poststop ");
+		if (poststop == NULL || strstr(poststop + 1, "poststop ") != NULL ||
+		    strstr(poststop, "\"status\": \"stopped\"") == NULL)
+			dc_fail("after the %s hook failed, poststop should run once, with the "
+				"state \"stopped\" (the lifecycle goes on at destroy); the hooks "
+				"that ran:\n%s",
+				failing[i], ran);
+		/* The next case gets a bundle of its own. */
+		json_object_put(b->config);
+		b->config = NULL;
+		remove_tree(b->dir);
+		b->dir = NULL;
+	}
+}
+
+/*
+ * A hook that runs past its timeout is killed (SIGKILL), and create fails
+ * with a line that says so -- on the host (createRuntime) and in the
+ * container (createContainer). The hook is `sleep MARK`, which would
+ * sleep for years: none is left.
+ */
+void test_hooks_past_their_timeout_are_killed_and_fail_create(void **state)
+{
+	static const char *const kinds[] = {"createRuntime", "createContainer"};
+	const char *id = container_id("hooktime");
+	const char *group = text("dc-runtime-%d-hooktime", (int)getpid());
+
+	(void)state;
+	require_root();
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct bundle *b = make_bundle("hooktime", (const char *[]){"/bin/true", NULL});
+
+		set(b, "linux.cgroupsPath", json_object_new_string(text("/%s", group)));
+		add_hook(b, kinds[i],
+			 (const char *[]){"sh", "-c", text("exec /bin/sleep %s", mark()), NULL},
+			 NULL, 1);
+		save(b);
+		expect_create_refused(b, id, group,
+				      text("%s[0] /bin/sh: ran past its timeout", kinds[i]),
+				      text("a %s hook past its timeout", kinds[i]));
+		json_object_put(b->config);
+		b->config = NULL;
+		remove_tree(b->dir);
+		b->dir = NULL;
+	}
+}
+
+/*
+ * A hook that fails at start fails start (exit 1, one line naming it)
+ * and leaves the container stopped: startContainer before the command,
+ * which then never runs; poststart after it, and dcrun then kills the
+ * container, as runc 1.1 does. delete removes it after.
+ */
+void test_hooks_failing_in_start_leave_the_container_stopped(void **state)
+{
+	static const char *const kinds[] = {"startContainer", "poststart"};
+	const char *id = container_id("hookstart");
+
+	(void)state;
+	require_root();
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct bundle *b =
+			make_bundle("hookstart", (const char *[]){"/bin/sh", "-c",
+								  "echo ran >/mnt/ran; "
+								  "while :; do sleep 0.05; done",
+								  NULL});
+		struct run r;
+
+		share_mnt(b);
+		add_hook(b, kinds[i], (const char *[]){"sh", "-c", "echo broken; exit 4", NULL},
+			 NULL, 0);
+		save(b);
+		create(b, id);
+		pid_t pid = pid_of(b, id);
+		dcrun(&r, b, (const char *[]){"start", id, NULL});
+		if (r.exit_code != 1)
+			dc_fail("start with a %s hook that exits 4 exited %d; it must fail (exit 1)",
+				kinds[i], r.exit_code);
+		expect_one_clear_line(r.err, text("%s[0]", kinds[i]),
+				      text("start with a failing %s hook", kinds[i]));
+		run_free(&r);
+		for (int t = 0; t < POLL_TRIES && alive(pid); t++)
+			pause_ms(POLL_MS);
+		expect_status(b, id, "stopped",
+			      text("after its %s hook failed, the container's process should end",
+				   kinds[i]));
+		if (i == 0 && exists(shared_file(b, "ran")))
+			dc_fail("the startContainer hook failed, yet the command ran");
+		dcrun(&r, b, (const char *[]){"delete", id, NULL});
+		assert_exit(&r, 0);
+		run_free(&r);
+		json_object_put(b->config);
+		b->config = NULL;
+		remove_tree(b->dir);
+		b->dir = NULL;
+	}
+}
+
+/*
+ * A poststop hook that fails is a warning, not an error (runtime.md): the
+ * next poststop hook still runs, and delete still removes everything
+ * (state directory, cgroups) and exits 0.
+ */
+void test_hooks_failing_in_poststop_still_let_delete_finish(void **state)
+{
+	static const char *const path[] = {"PATH=/usr/bin:/bin", NULL};
+	const char *id = container_id("hookstop");
+	struct groups gs;
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle("hookstop", (const char *[]){"/bin/sleep", mark(), NULL});
+	const char *log = text("%s/hooks.log", b->dir);
+	add_hook(b, "poststop", (const char *[]){"sh", "-c", "echo broken; exit 5", NULL}, NULL, 0);
+	add_hook(b, "poststop", (const char *[]){"sh", "-c", hook_script, "poststop", log, NULL},
+		 path, 0);
+	save(b);
+	create(b, id);
+	pid_t pid = pid_of(b, id);
+	groups_of(pid, &gs);
+	expect_groups_found(&gs, pid);
+	dcrun(&r, b, (const char *[]){"delete", id, NULL});
+	if (r.exit_code != 0)
+		dc_fail("delete with a failing poststop hook exited %d; a failing poststop hook "
+			"is a warning, and delete goes on (exit 0): %s",
+			r.exit_code, r.err);
+	if (strstr(r.err, "warning") == NULL || strstr(r.err, "poststop[0]") == NULL)
+		dc_fail("delete should warn that the poststop[0] hook failed; its stderr: %s",
+			r.err);
+	run_free(&r);
+	if (exists(text("%s/%s", b->root, id)))
+		dc_fail("after delete, the state directory %s/%s is still there", b->root, id);
+	expect_groups_gone(&gs, "after delete with a failing poststop hook");
+	if (strncmp(contents(log), "poststop ", 9) != 0)
+		dc_fail("the second poststop hook should run after the first failed; it left: %s",
+			contents(log));
+}
+
+/* ---- exec ------------------------------------------------------------------------------------ */
+
+/* A container left running: `sleep MARK` (the teardown ends it), as config.json and `edit` say. */
+static struct bundle *running(const char *tag, const char *id, void (*edit)(struct bundle *b))
+{
+	struct bundle *b = make_bundle(tag, (const char *[]){"/bin/sleep", mark(), NULL});
+
+	if (edit != NULL)
+		edit(b);
+	save(b);
+	run_detached(b, id);
+	return b;
+}
+
+/* `dcrun exec ARGS` in the foreground: its stdout (kept), its exit status checked. */
+static const char *exec_output(const struct bundle *b, const char *const args[], int want)
+{
+	const char *argv[40] = {"exec"};
+	size_t n = 1;
+	struct run r;
+
+	for (size_t i = 0; args[i] != NULL && n + 1 < sizeof(argv) / sizeof(argv[0]); i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	dcrun(&r, b, argv);
+	if (r.exit_code != want) {
+		run_dump(&r, "dcrun exec");
+		dc_fail("dcrun exec exited %d; it should exit %d", r.exit_code, want);
+	}
+	const char *out = text("%s", r.out);
+	run_free(&r);
+	return out;
+}
+
+/* A refusal of exec: exit 255, as runc's (its own failures never pass for the command's). */
+static void expect_exec_refused(const struct bundle *b, const char *const args[], const char *names,
+				const char *what)
+{
+	const char *argv[40] = {"exec"};
+	size_t n = 1;
+	struct run r;
+
+	for (size_t i = 0; args[i] != NULL && n + 1 < sizeof(argv) / sizeof(argv[0]); i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	dcrun(&r, b, argv);
+	if (r.exit_code != 255) {
+		run_dump(&r, "dcrun exec");
+		dc_fail("%s: dcrun exec exited %d; it should fail with 255, as runc's exec", what,
+			r.exit_code);
+	}
+	if (r.out[0] != '\0')
+		dc_fail("%s: the command ran anyway; it printed: %s", what, r.out);
+	expect_one_clear_line(r.err, names, what);
+	run_free(&r);
+}
+
+static void with_user_namespace(struct bundle *b)
+{
+	set(b, "hostname", json_object_new_string("dc-exec-ns"));
+	set(b, "root.path", json_object_new_string(test_rootfs_for_others()));
+	append(b, "linux.namespaces", json("{\"type\": \"user\"}"));
+	append(b, "linux.namespaces", json("{\"type\": \"cgroup\"}"));
+	set(b, "linux.uidMappings",
+	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+	set(b, "linux.gidMappings",
+	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+}
+
+/* "MAJOR:MINOR:INODE" of pid's root, as the probe prints its own (root_inode). */
+static const char *root_of(pid_t pid)
+{
+	struct stat st;
+
+	if (stat(text("/proc/%d/root/", (int)pid), &st) == -1)
+		return "(gone)";
+	return text("%u:%u:%llu", major(st.st_dev), minor(st.st_dev),
+		    (unsigned long long)st.st_ino);
+}
+
+/*
+ * exec joins every namespace of the container's (here with a user and a
+ * cgroup namespace too), and its cgroup in every hierarchy: what it runs
+ * sees the container's name, its init as PID 1, its own cgroup as init's;
+ * seen from the host, a process exec --detach left has init's namespaces,
+ * root and groups, and is one of the container's processes.
+ */
+void test_exec_joins_the_containers_namespaces_and_cgroup(void **state)
+{
+	static const char *const types[] = {"mnt", "net", "pid", "uts", "ipc", "user", "cgroup"};
+	static const char script[] =
+		"/bin/probe hostname pid uid_map; echo \"init=$(tr '\\000' ' ' </proc/1/cmdline)\"; "
+		"s=$(tr '\\n' ' ' </proc/self/cgroup); i=$(tr '\\n' ' ' </proc/1/cgroup); "
+		"if [ \"$s\" = \"$i\" ]; then echo cgroup=init; else echo \"cgroup=$s, not $i\"; fi";
+	const char *id = container_id("execns");
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("execns", id, with_user_namespace);
+	pid_t init = pid_of(b, id);
+	const char *out = exec_output(b, (const char *[]){id, "/bin/sh", "-c", script, NULL}, 0);
+	expect_probe(out, "hostname", "dc-exec-ns", "exec joins the container's UTS namespace");
+	expect_probe(out, "uid_map", "0 100000 65536", "exec joins the container's user namespace");
+	expect_probe(out, "init", text("/bin/sleep %s ", mark()),
+		     "exec joins the container's PID namespace: its PID 1 is the container's");
+	const char *pid = value_in(out, "pid");
+	if (pid == NULL || atoi(pid) <= 1 || atoi(pid) == init)
+		dc_fail("exec's process should have a pid of the container's PID namespace, "
+			"neither 1 nor the host's: pid=%s",
+			pid ? pid : "(not printed)");
+	expect_probe(out, "cgroup", "init",
+		     "exec joins the container's cgroup: /proc/self/cgroup reads as init's");
+
+	/*
+	 * Detached: it returns at once, and the pid file names the process,
+	 * seen from the host. (Its streams go to files: it keeps them.)
+	 */
+	const char *pid_file = text("%s/exec.pid", b->dir);
+	struct run r;
+	dcrun_aside(&r, b, "exec",
+		    (const char *[]){"exec", "--detach", "--pid-file", pid_file, id, "/bin/sleep",
+				     mark(), NULL});
+	assert_exit(&r, 0);
+	run_free(&r);
+	pid_t p = (pid_t)atoi(contents(pid_file));
+	if (p <= 0 || !alive(p))
+		dc_fail("exec --detach --pid-file %s: no process %s runs", pid_file,
+			contents(pid_file));
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (namespace_of(p, types[i]) != namespace_of(init, types[i]))
+			dc_fail("exec's process (host pid %d) is not in the container's %s "
+				"namespace (init, %d, is in %lu; it is in %lu)",
+				(int)p, types[i], (int)init, namespace_of(init, types[i]),
+				namespace_of(p, types[i]));
+	}
+	if (strcmp(root_of(p), root_of(init)) != 0)
+		dc_fail("exec's process should have the container's root (%s); it has %s",
+			root_of(init), root_of(p));
+	const char *mine = contents(text("/proc/%d/cgroup", (int)p));
+	const char *its = contents(text("/proc/%d/cgroup", (int)init));
+	if (strcmp(mine, its) != 0)
+		dc_fail("exec's process should be in the container's groups, in every hierarchy:\n"
+			"init's:\n%sexec's:\n%s",
+			its, mine);
+	if (pid_inside(p) == p || pid_inside(p) <= 1)
+		dc_fail("exec's process should have a pid of its own in the container (NSpid): %d",
+			(int)pid_inside(p));
+	/*
+	 * Ours to reap: dcrun exec has exited, and we are the subreaper. The
+	 * container's init, once killed, waits until every process of its PID
+	 * namespace is reaped (pid_namespaces(7)): so reap it before delete.
+	 */
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+}
+
+/*
+ * exec exits as its command did, or with 128+N after signal N; a signal
+ * sent to dcrun exec reaches the command, as with run.
+ */
+void test_exec_exits_with_the_commands_status(void **state)
+{
+	static const char trapper[] =
+		"trap 'echo got TERM; exit 3' TERM; echo ready; while :; do sleep 0.05; done";
+	const char *id = container_id("execstatus");
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("execstatus", id, NULL);
+	exec_output(b, (const char *[]){id, "/bin/sh", "-c", "exit 7", NULL}, 7);
+	exec_output(b, (const char *[]){id, "/bin/sh", "-c", "kill -KILL $$", NULL}, 128 + SIGKILL);
+	run_start(&r, "dcrun",
+		  rooted(b, (const char *[]){"exec", id, "/bin/sh", "-c", trapper, NULL}));
+	const char *line = run_read_line(&r);
+	bool ready = line && strcmp(line, "ready") == 0;
+	if (ready)
+		run_signal(&r, SIGTERM);
+	run_finish(&r);
+	if (!ready || r.exit_code != 3 || strstr(r.out, "got TERM") == NULL) {
+		run_dump(&r, "dcrun exec (a command that traps TERM)");
+		dc_fail("SIGTERM sent to dcrun exec should reach its command, which traps it and "
+			"exits 3; dcrun exec exited %d",
+			r.exit_code);
+	}
+	run_free(&r);
+	if (!alive(pid_of(b, id)))
+		dc_fail("the container's own process should outlive exec's command and its signal");
+}
+
+static void with_process_settings(struct bundle *b)
+{
+	set(b, "process.env",
+	    strings((const char *[]){"PATH=/bin:/usr/bin", "DC_GREETING=from config.json",
+				     "DC_KEPT=kept", NULL}));
+}
+
+/*
+ * Without --process, exec runs config.json's process with COMMAND, and
+ * the flags on top, as runc's: --env appended (a name given again
+ * wins), --cwd, --user UID:GID, --additional-gids, --cap added to the
+ * sets. Nothing of the caller's environment gets in.
+ */
+void test_exec_options_set_env_cwd_user_and_capabilities(void **state)
+{
+	static const char script[] = "echo \"greeting=$DC_GREETING\"; echo \"kept=$DC_KEPT\"; "
+				     "echo \"extra=$DC_EXTRA\"; echo \"caller=$DC_CALLER\"; "
+				     "exec /bin/probe uid gid groups cwd";
+	const char *id = container_id("execflags");
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("execflags", id, with_process_settings);
+	setenv("DC_CALLER", "leaked", 1);
+	const char *out = exec_output(
+		b,
+		(const char *[]){"--env", "DC_GREETING=from exec", "-e", "DC_EXTRA=added", "--cwd",
+				 "/etc", "--user", "1000:1001", "--additional-gids", "2000", "-g",
+				 "3000", id, "/bin/sh", "-c", script, NULL},
+		0);
+	unsetenv("DC_CALLER");
+	expect_probe(out, "greeting", "from exec", "--env overrides process.env's DC_GREETING");
+	expect_probe(out, "kept", "kept", "the rest of process.env stays");
+	expect_probe(out, "extra", "added", "--env adds to process.env");
+	expect_probe(out, "caller", "", "nothing of the caller's environment reaches the command");
+	expect_probe(out, "uid", "1000", "--user 1000:1001 sets the uid");
+	expect_probe(out, "gid", "1001", "--user 1000:1001 sets the gid");
+	expect_probe(out, "cwd", "/etc", "--cwd is where the command starts");
+	const char *groups = value_in(out, "groups");
+	if (groups == NULL || !has_item(groups, "2000") || !has_item(groups, "3000"))
+		dc_fail("--additional-gids 2000 and 3000 should be among the groups: %s",
+			groups ? groups : "(not printed)");
+
+	/* dcrun spec's: AUDIT_WRITE 29, KILL 5, NET_BIND_SERVICE 10; --cap adds NET_RAW, 13. */
+	out = exec_output(b, (const char *[]){id, "/bin/probe", "cap_eff", "cap_bnd", NULL}, 0);
+	expect_probe(out, "cap_eff", "0000000020000420", "exec has process.capabilities");
+	out = exec_output(b,
+			  (const char *[]){"--cap", "CAP_NET_RAW", id, "/bin/probe", "cap_eff",
+					   "cap_prm", "cap_bnd", NULL},
+			  0);
+	expect_probe(out, "cap_eff", "0000000020002420",
+		     "--cap adds the capability: root's command has it in effect");
+	expect_probe(out, "cap_prm", "0000000020002420", "--cap adds to the permitted set");
+	expect_probe(out, "cap_bnd", "0000000020002420", "--cap adds to the bounding set");
+	expect_exec_refused(b, (const char *[]){"--cap", "CAP_NO_SUCH", id, "/bin/true", NULL},
+			    "CAP_NO_SUCH", "exec --cap of an unknown capability");
+}
+
+/*
+ * --process FILE is the whole process, as runc reads it: args, env,
+ * cwd, user, capabilities and noNewPrivileges from the file; what it
+ * leaves out is zero (no noNewPrivileges: off), but the container's
+ * capabilities stay when it names none. A bad file is refused, naming
+ * the property.
+ */
+void test_exec_process_file_is_honoured(void **state)
+{
+	const char *id = container_id("execproc");
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("execproc", id, NULL);
+	const char *file = text("%s/process.json", b->dir);
+	write_file(
+		file,
+		"{\"args\": [\"/bin/sh\", \"-c\", \"echo \\\"x=$X\\\"; exec /bin/probe cwd "
+		"cap_eff cap_bnd no_new_privs\"], \"env\": [\"PATH=/bin\", \"X=from the file\"], "
+		"\"cwd\": \"/etc\", \"noNewPrivileges\": true, \"capabilities\": {\"bounding\": "
+		"[\"CAP_KILL\"], \"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"]}}\n");
+	const char *out = exec_output(b, (const char *[]){"--process", file, id, NULL}, 0);
+	expect_probe(out, "x", "from the file", "the file's env is the environment");
+	expect_probe(out, "cwd", "/etc", "the file's cwd");
+	expect_probe(out, "cap_eff", "0000000000000020", "the file's capabilities: CAP_KILL");
+	expect_probe(out, "cap_bnd", "0000000000000020", "the file's bounding set: CAP_KILL");
+	expect_probe(out, "no_new_privs", "1", "the file's noNewPrivileges");
+
+	write_file(file,
+		   "{\"args\": [\"/bin/probe\", \"uid\", \"gid\", \"cap_bnd\", "
+		   "\"no_new_privs\"], \"cwd\": \"/\", \"user\": {\"uid\": 7, \"gid\": 8}}\n");
+	out = exec_output(b, (const char *[]){"-p", file, id, NULL}, 0);
+	expect_probe(out, "uid", "7", "the file's user.uid");
+	expect_probe(out, "gid", "8", "the file's user.gid");
+	expect_probe(out, "cap_bnd", "0000000020000420",
+		     "a file without capabilities keeps the container's (runc's newInitConfig)");
+	expect_probe(out, "no_new_privs", "0",
+		     "a file without noNewPrivileges has it off, as runc");
+
+	write_file(file, "{\"args\": [\"/bin/echo\", \"ran\"]}\n");
+	expect_exec_refused(b, (const char *[]){"--process", file, id, NULL}, "process.cwd",
+			    "exec --process of a file without cwd");
+}
+
+static void with_seccomp(struct bundle *b)
+{
+	set(b, "process.noNewPrivileges", json_object_new_boolean(false));
+	set(b, "linux.seccomp",
+	    json("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"keyctl\"], "
+		 "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 95}]}"));
+}
+
+/*
+ * exec's process gets the container's seccomp filter (a call it
+ * refuses, keyctl, fails with its errnoRet, 95) and noNewPrivileges as
+ * config.json says, or on with --no-new-privs.
+ */
+void test_exec_gets_the_containers_seccomp_filter_and_no_new_privs(void **state)
+{
+	static const char script[] =
+		"/bin/probe --try keyctl; exec /bin/probe seccomp no_new_privs";
+	const char *id = container_id("execsecc");
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("execsecc", id, with_seccomp);
+	const char *out = exec_output(b, (const char *[]){id, "/bin/sh", "-c", script, NULL}, 0);
+	expect_probe(out, "try.keyctl", strerror(EOPNOTSUPP),
+		     "linux.seccomp refuses keyctl with errnoRet 95 in exec's process too");
+	expect_probe(out, "seccomp", "2", "exec's process runs under a seccomp filter (mode 2)");
+	expect_probe(out, "no_new_privs", "0", "noNewPrivileges: false in config.json");
+	out = exec_output(
+		b, (const char *[]){"--no-new-privs", id, "/bin/probe", "no_new_privs", NULL}, 0);
+	expect_probe(out, "no_new_privs", "1", "exec --no-new-privs sets no_new_privs");
+}
+
+/*
+ * CVE-2024-21626 (runc, 2024): a descriptor of the host's leaked into
+ * the process runc exec started, and process.cwd could name it
+ * (/proc/self/fd/7), leaving the command in the host's tree. exec's
+ * command holds 0, 1 and 2 (and --preserve-fds' ones) only, and its cwd
+ * resolves in the container's root: "/.." is "/", and a cwd through a
+ * descriptor of the caller's finds nothing.
+ */
+void test_exec_command_holds_no_host_descriptor_and_stays_inside(void **state)
+{
+	const char *id = container_id("execfds");
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("execfds", id, NULL);
+	const char *root = root_of(pid_of(b, id));
+	char *host = make_temp_dir("fd7");
+	const char *const fd7[] = {"/bin/sh", "-c", "exec 7<\"$0\" && exec \"$@\"", host, NULL};
+	const char *const fd3[] = {"/bin/sh", "-c", "exec 3<\"$0\" && exec \"$@\"", host, NULL};
+
+	run_start_prefixed(
+		&r, fd7, "dcrun",
+		rooted(b, (const char *[]){"exec", "--cwd", "/../../..", id, "/bin/probe", "fds",
+					   "cwd", "root_inode", NULL}));
+	run_finish(&r);
+	assert_exit(&r, 0);
+	expect_probe(r.out, "fds", "0,1,2",
+		     "exec's command holds no descriptor but 0, 1 and 2: the caller's 7 is a way "
+		     "out to the host");
+	expect_probe(r.out, "cwd", "/", "--cwd /../../.. resolves in the container's root: /");
+	expect_probe(r.out, "root_inode", root, "exec's command has the container's root");
+	run_free(&r);
+
+	run_start_prefixed(&r, fd3, "dcrun",
+			   rooted(b, (const char *[]){"exec", "--preserve-fds", "1", id,
+						      "/bin/probe", "fds", NULL}));
+	run_finish(&r);
+	assert_exit(&r, 0);
+	expect_probe(r.out, "fds", "0,1,2,3",
+		     "--preserve-fds 1 passes the caller's 3, and only it");
+	run_free(&r);
+
+	run_start_prefixed(&r, fd7, "dcrun",
+			   rooted(b, (const char *[]){"exec", "--cwd", "/proc/self/fd/7", id,
+						      "/bin/probe", "cwd", NULL}));
+	run_finish(&r);
+	if (r.exit_code != 255 || r.out[0] != '\0') {
+		run_dump(&r, "dcrun exec --cwd /proc/self/fd/7");
+		dc_fail("with the caller's descriptor 7 on a host directory, exec --cwd "
+			"/proc/self/fd/7 must fail (255) before the command runs: the descriptor is "
+			"closed first; it exited %d",
+			r.exit_code);
+	}
+	run_free(&r);
+}
+
+/*
+ * CVE-2016-9962 (runc): the process exec makes is the runtime's until its
+ * execve, inside the container and holding what the runtime held. Root
+ * inside must not reach it, even in that last instant: the test stops it
+ * there (ptrace, at its execve's entry) and lets the container's shell try
+ * /proc/PID/exe, cwd, root, fd, environ and mem. And its /proc/PID/exe is
+ * dcrun's sealed copy in memory, never the host's file.
+ */
+void test_exec_process_cannot_be_reached_while_it_joins(void **state)
+{
+	static const char *const what[] = {"exe", "cwd", "root", "fd", "environ", "mem"};
+	const char *id = container_id("execreach");
+	struct first_exec x = {.attack = "/bin/probe --reach %d", .before = true};
+	struct run c, e;
+
+	(void)state;
+	require_root();
+	struct bundle *b =
+		make_bundle("execreach", (const char *[]){"/bin/sh", "-c", shell_loop, NULL});
+	save(b);
+	run_start(&c, "dcrun", rooted(b, (const char *[]){"run", "--bundle", b->dir, id, NULL}));
+	const char *line = run_read_line(&c);
+	pid_t init = line && strcmp(line, "ready") == 0 ? pid_of(b, id) : 0;
+	if (init == 0) {
+		run_finish(&c);
+		run_dump(&c, "dcrun run (the attacker's container)");
+		dc_fail("the container did not start");
+	}
+	x.pidns = namespace_of(init, "pid");
+	x.shell = &c;
+	trace_to_first_exec(&e,
+			    (const char *[]){impl_path("dcrun"), "--root", b->root, "exec", id,
+					     "/bin/true", NULL},
+			    &x);
+	run_finish(&e);
+	run_finish(&c);
+	if (x.pid == 0) {
+		run_dump(&e, "dcrun exec");
+		dc_fail("dcrun exec's process was never seen at its execve in the container's PID "
+			"namespace: the attack was not tried");
+	}
+	assert_exit(&e, 0);
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		const char *got = value_in(x.answer, text("reach.%s", what[i]));
+		if (got == NULL || strcmp(got, "ok") == 0)
+			dc_fail("root inside reached /proc/PID/%s of exec's process just before its "
+				"execve: %s\n%sdcrun exec must make itself non-dumpable (prctl "
+				"PR_SET_DUMPABLE 0) before it joins anything (lesson 12, \"exec\")",
+				what[i], got ? got : "(no answer)", x.answer);
+	}
+	if (strncmp(x.exe, "/memfd:dcrun", 12) != 0)
+		dc_fail("exec's process should run dcrun's sealed copy (/memfd:dcrun); its "
+			"/proc/PID/exe leads to %s",
+			x.exe);
+}
+
+/*
+ * exec needs a container whose process is there: a created one (its
+ * init waits for start, its namespaces are made) or a running one. Into
+ * a stopped, paused or unknown container it is refused, as runc's, with
+ * exit 255 and one line, and nothing runs; the container is as it was.
+ */
+void test_exec_needs_a_created_or_running_container(void **state)
+{
+	const char *created = container_id("execcreated"), *stopped = container_id("execstopped");
+	const char *paused = container_id("execpaused");
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle("execstate", (const char *[]){"/bin/sleep", mark(), NULL});
+	save(b);
+	create(b, created);
+	const char *out = exec_output(b, (const char *[]){created, "/bin/echo", "in", NULL}, 0);
+	if (strcmp(out, "in\n") != 0)
+		dc_fail("exec into a created container should run its command; it printed: %s",
+			out);
+	expect_status(b, created, "created", "exec does not start the container");
+
+	run_detached(b, paused);
+	struct run r;
+	dcrun(&r, b, (const char *[]){"pause", paused, NULL});
+	assert_exit(&r, 0);
+	run_free(&r);
+	/* (Else exec would join a frozen group, and wait with it.) */
+	expect_status(b, paused, "paused", "pause froze the container");
+	expect_exec_refused(b, (const char *[]){paused, "/bin/echo", "ran", NULL}, "paused",
+			    "exec into a paused container");
+	expect_status(b, paused, "paused", "a refused exec leaves the container paused");
+	dcrun(&r, b, (const char *[]){"resume", paused, NULL});
+	assert_exit(&r, 0);
+	run_free(&r);
+
+	set(b, "process.args", strings((const char *[]){"/bin/true", NULL}));
+	save(b);
+	run_detached(b, stopped);
+	if (!wait_for_status(b, stopped, "stopped"))
+		dc_fail("/bin/true in %s did not end: state says %s", stopped,
+			status_of(b, stopped));
+	expect_exec_refused(b, (const char *[]){stopped, "/bin/echo", "ran", NULL}, "stopped",
+			    "exec into a stopped container");
+	expect_status(b, stopped, "stopped", "a refused exec leaves the container stopped");
+	expect_exec_refused(b, (const char *[]){container_id("execnone"), "/bin/echo", "ran", NULL},
+			    container_id("execnone"), "exec into a container that does not exist");
+	dcrun(&r, b, (const char *[]){"delete", stopped, NULL});
+	assert_exit(&r, 0);
+	run_free(&r);
+}
+
+/*
+ * exec -t: the process gets a terminal of the container's own devpts,
+ * as its controlling terminal on 0, 1 and 2; detached, the master goes
+ * to --console-socket, as create's does, and what is written there is
+ * its input. A terminal without a taker is refused, as runc's
+ * checkTerminal refuses it.
+ */
+void test_exec_tty_is_a_terminal_of_the_containers_own(void **state)
+{
+	static const char script[] = "tty; : </dev/tty && echo ctty=yes; read line; echo got:$line";
+	const char *id = container_id("exectty");
+	int number = -1;
+	bool gone;
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("exectty", id, NULL);
+	const char *socket_path = text("%s/console.sock", b->dir);
+	int listener = listen_at(socket_path);
+	dcrun_aside(&r, b, "exec",
+		    (const char *[]){"exec", "-t", "--detach", "--console-socket", socket_path, id,
+				     "/bin/sh", "-c", script, NULL});
+	int master = receive_master(listener);
+	close(listener);
+	if (r.exit_code != 0 || master == -1) {
+		run_dump(&r, "exec -t --detach --console-socket");
+		dc_fail("exec -t --detach --console-socket exited %d and sent %s: it must send "
+			"the terminal's master there, and exit 0",
+			r.exit_code, master == -1 ? "no descriptor" : "one");
+	}
+	run_free(&r);
+	if (ioctl(master, TIOCGPTN, &number) == -1 || number != 0) {
+		close(master);
+		dc_fail("what exec sent is %s: it must be the master of a pty of the container's "
+			"own devpts (its first: number 0)",
+			number == -1 ? "no pty master" : text("pty number %d", number));
+	}
+	if (write(master, "hello\n", 6) != 6)
+		dc_fail("write to the terminal's master: %s", strerror(errno));
+	const char *out = read_terminal(master, "got:hello", &gone);
+	close(master);
+	if (strstr(out, "/dev/pts/0") == NULL || strstr(out, "ctty=yes") == NULL ||
+	    strstr(out, "got:hello") == NULL)
+		dc_fail("through the master, exec's process should have printed /dev/pts/0 (tty), "
+			"ctty=yes (its controlling terminal) and got:hello (what was written to "
+			"the master); it printed:\n%s",
+			out);
+
+	expect_exec_refused(b, (const char *[]){"-t", "--detach", id, "/bin/true", NULL},
+			    "console-socket", "exec -t --detach without --console-socket");
+	expect_exec_refused(
+		b, (const char *[]){"--console-socket", socket_path, id, "/bin/true", NULL},
+		"console-socket", "exec --console-socket without -t");
 }

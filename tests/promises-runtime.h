@@ -36,6 +36,42 @@ int runtime_teardown(void **state);
 int runtime_teardown_test(void **state);
 #define dc_runtime_promise(f) cmocka_unit_test_teardown(f, runtime_teardown_test)
 
+/*
+ * What promises-hardening.c shares of this file's helpers. A string or
+ * JSON value they return is kept until the test's teardown; a bundle
+ * (make_bundle) is deleted there, every container under its --root with it.
+ */
+const char *text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool exists(const char *path);
+void pause_ms(long ms);
+/* A file's contents, or "" when it cannot be read. */
+const char *contents(const char *path);
+/* A test's sleepers are `sleep MARK`: sleepers() finds those running. */
+const char *mark(void);
+int sleepers(pid_t *pids, int max);
+/* "dc-TAG-PID": the teardown sweeps groups so named (cgroupsPath /dc-runtime-PID-WHAT too). */
+const char *container_id(const char *tag);
+
+struct bundle {
+	char *dir;         /* the bundle directory: config.json, and the test's own files */
+	char root[4200];   /* dcrun --root DIR/state: the state directories */
+	char shared[4200]; /* DIR/shared, bound on /mnt inside by share_mnt() */
+	struct json_object *config; /* config.json, edited, then written by save() */
+};
+struct bundle *make_bundle(const char *tag, const char *const args[]);
+struct json_object *json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* config.json's dotted PATH set (NULL: removed), or an array there appended to. */
+void set(struct bundle *b, const char *path, struct json_object *value);
+void append(struct bundle *b, const char *path, struct json_object *value);
+void save(const struct bundle *b);
+/* dcrun --root B's ARGS (never one that leaves a container: it would keep the run's pipes). */
+void dcrun(struct run *r, const struct bundle *b, const char *const args[]);
+/* The host's mount lines naming A or B; the groups /NAME (a glob) in every hierarchy. */
+const char *mounts_naming(const char *a, const char *b);
+int groups_named(const char *name);
+/* Whether a program of that name is on PATH. */
+bool on_path(const char *name);
+
 /* The lifecycle */
 void test_create_leaves_the_process_waiting_for_start(void **state);
 void test_state_reports_stopped_once_the_process_has_ended(void **state);
@@ -64,9 +100,8 @@ void test_ps_and_list_show_the_containers(void **state);
 void test_bad_bundle_is_refused_and_leaves_nothing(void **state);
 void test_labels_the_host_cannot_apply_are_refused(void **state);
 
-/* Creating, and a create killed half way */
+/* Creating (a create killed half way: promises-hardening.h) */
 void test_state_says_creating_while_create_runs(void **state);
-void test_create_killed_half_way_is_removed_by_delete_force(void **state);
 
 /* config.json is honoured */
 void test_process_settings_are_honoured(void **state);
@@ -80,6 +115,32 @@ void test_seccomp_profile_from_config_is_applied(void **state);
 
 /* dcrun's own binary */
 void test_runtime_binary_cannot_be_overwritten_from_inside(void **state);
+
+/* Terminals */
+void test_terminal_master_goes_to_the_console_socket(void **state);
+void test_terminal_run_in_the_foreground_is_interactive(void **state);
+void test_terminal_follows_the_callers_window_size(void **state);
+void test_terminal_without_a_taker_is_refused(void **state);
+
+/* Hooks */
+void test_hooks_run_once_each_in_the_specs_order_with_the_state(void **state);
+void test_hooks_run_in_the_namespaces_the_spec_says(void **state);
+void test_hooks_get_their_args_and_env_exactly(void **state);
+void test_hooks_failing_in_create_fail_it_and_leave_nothing(void **state);
+void test_hooks_past_their_timeout_are_killed_and_fail_create(void **state);
+void test_hooks_failing_in_start_leave_the_container_stopped(void **state);
+void test_hooks_failing_in_poststop_still_let_delete_finish(void **state);
+
+/* exec */
+void test_exec_joins_the_containers_namespaces_and_cgroup(void **state);
+void test_exec_exits_with_the_commands_status(void **state);
+void test_exec_options_set_env_cwd_user_and_capabilities(void **state);
+void test_exec_process_file_is_honoured(void **state);
+void test_exec_gets_the_containers_seccomp_filter_and_no_new_privs(void **state);
+void test_exec_command_holds_no_host_descriptor_and_stays_inside(void **state);
+void test_exec_process_cannot_be_reached_while_it_joins(void **state);
+void test_exec_needs_a_created_or_running_container(void **state);
+void test_exec_tty_is_a_terminal_of_the_containers_own(void **state);
 
 /* podman drives it */
 void test_podman_run_returns_the_exit_status(void **state);

@@ -804,6 +804,7 @@ const char *const *runtime_adapter_args(const char *const args[], bool rootless)
 	json_object_put(c);
 	if (chmod(config, 0644) == -1)
 		dc_fail("runtime adapter: chmod %s: %s", config, strerror(errno));
+	harness_save_config(config);
 
 	argv[0] = "--root";
 	argv[1] = state;
@@ -812,6 +813,57 @@ const char *const *runtime_adapter_args(const char *const args[], bool rootless)
 	argv[4] = bundle;
 	argv[5] = run->id;
 	argv[6] = NULL;
+	return argv;
+}
+
+/*
+ * `enter PID [COMMAND...]`, chapter 11's way into a running container, as
+ * runc's: `dcrun exec` of the container whose process is PID (one of this
+ * test's runs), with COMMAND (enter's default, /bin/sh, without). enter
+ * DIR (a --persist directory) has no such container: not expressible.
+ */
+const char *const *runtime_adapter_enter_args(const char *const args[])
+{
+	static const char *argv[48];
+	char *end;
+	long pid;
+	size_t n = 0;
+
+	if (args[0] != NULL && strcmp(args[0], "-v") == 0)
+		args++; /* enter's narration: dcrun has none */
+	pid = args[0] ? strtol(args[0], &end, 10) : 0;
+
+	if (args[0] == NULL || end == args[0] || *end != '\0' || pid <= 0)
+		not_expressible("enter DIR", "dcrun exec joins a container by its id, and no "
+					     "namespace outlives it");
+	for (int i = nruns - 1; i >= 0 && n == 0; i--) {
+		struct run r;
+
+		if (runs[i].maker != getpid() || !still_there(&runs[i]))
+			continue;
+		run_program(&r,
+			    (const char *[]){impl_path("dcrun"), "--root", runs[i].root, "state",
+					     runs[i].id, NULL},
+			    NULL);
+		json_object *state = r.exit_code == 0 ? json_tokener_parse(r.out) : NULL;
+		json_object *p = NULL;
+		if (state && json_object_object_get_ex(state, "pid", &p) &&
+		    json_object_get_int64(p) == pid) {
+			argv[n++] = "--root";
+			argv[n++] = runs[i].root;
+			argv[n++] = "exec";
+			argv[n++] = runs[i].id;
+		}
+		json_object_put(state);
+		run_free(&r);
+	}
+	if (n == 0)
+		dc_fail("runtime adapter: enter %ld: no container of this test has that pid", pid);
+	for (size_t i = 1; args[i] != NULL && n + 2 < sizeof(argv) / sizeof(argv[0]); i++)
+		argv[n++] = args[i];
+	if (args[1] == NULL)
+		argv[n++] = "/bin/sh";
+	argv[n] = NULL;
 	return argv;
 }
 

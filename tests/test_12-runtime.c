@@ -15,6 +15,7 @@
 #include "promises-cgroup-time.h"
 #include "promises-compose.h"
 #include "promises-runtime.h"
+#include "promises-hardening.h"
 
 /* The promises this chapter keeps: tests/promises.list. */
 #define DC_PROMISE dc_compose_promise

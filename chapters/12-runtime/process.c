@@ -156,10 +156,88 @@ static bool makes_user_namespace(const struct spec *spec)
 	return false;
 }
 
+/*
+ * process.terminal: init sent the pty's master on the terminal's own
+ * channel (open_terminal in init.c). It goes on to --console-socket, and
+ * our copy is closed: whoever holds the master is the terminal. Or, for
+ * `run` in the foreground, to the caller, who relays it (tty_relay).
+ */
+static int hand_on_terminal(int channel, const struct create_options *o, struct error *e)
+{
+	int master;
+
+	if (tty_recv_fd(channel, &master, e) == -1)
+		return -1;
+	if (o->console_socket == NULL && o->terminal != NULL) {
+		*o->terminal = master;
+		return 0;
+	}
+	int rc = o->console_socket ? tty_send_to_console_socket(o->console_socket, master, e) : 0;
+	close(master);
+	return rc;
+}
+
+/*
+ * The sync channel, one SOCK_SEQPACKET socketpair: each write is one
+ * message, read whole, and EOF means the other side is gone.
+ *   init -> host  "h"      it closed its copies of our lock and our end
+ *   host -> init  "g"      its id maps and cgroup are made: go on
+ *   init -> host  "k"      its namespaces and mounts are made, pivot_root
+ *                          next: run the create hooks (or, if its set-up
+ *                          failed before, its report, a struct error)
+ *   host -> init  states   after prestart and createRuntime: the state
+ *                          JSON "creating", a NUL, the state "created"
+ *                          (for its createContainer and startContainer)
+ *   init -> host  report   a struct error: empty when it is ready
+ * A failure on our side: we kill it (SIGKILL) instead of answering.
+ */
+
+/*
+ * The create hooks' moment (runc's procHooks): prestart (deprecated),
+ * then createRuntime, here in the runtime's namespaces, with the state
+ * "creating" and the container's pid as the host sees it.
+ */
+static int create_hooks(const struct spec *spec, const struct create_options *o, int sync,
+			struct error *e)
+{
+	struct error report;
+	ssize_t n = recv(sync, &report, sizeof(report), 0);
+
+	if (n == sizeof(report)) {
+		*e = report;
+		return -1;
+	}
+	if (n != 1)
+		return fail(e, n == -1 ? errno : EPIPE, "read",
+			    "the container's word before pivot_root (did it die?)");
+	/* The answer: "creating" for createContainer, a NUL, "created" for startContainer. */
+	o->state->status = STATUS_CREATED;
+	char *created = state_json(o->state), *both = NULL;
+	o->state->status = STATUS_CREATING;
+	char *creating = state_json(o->state);
+	int len = created && creating ? asprintf(&both, "%s%c%s", creating, '\0', created) : -1;
+	int rc = len == -1 ? fail(e, ENOMEM, "asprintf", "the hooks' state") : 0;
+	if (len == -1)
+		both = NULL;
+	if (rc == 0 &&
+	    (hooks_run(spec->hooks[HOOK_PRESTART], spec->nhooks[HOOK_PRESTART], "prestart",
+		       creating, e) == -1 ||
+	     hooks_run(spec->hooks[HOOK_CREATE_RUNTIME], spec->nhooks[HOOK_CREATE_RUNTIME],
+		       "createRuntime", creating, e) == -1))
+		rc = -1;
+	/* With its last NUL. One datagram: whole, or refused (EMSGSIZE, for a huge state). */
+	if (rc == 0 && send(sync, both, (size_t)len + 1, MSG_NOSIGNAL) != len + 1)
+		rc = fail(e, errno, "send", "the state to the container's init");
+	free(both);
+	free(created);
+	free(creating);
+	return rc;
+}
+
 pid_t process_create(const struct spec *spec, const struct create_options *o,
 		     const struct cgroup *cg, struct error *e)
 {
-	int sync[2];
+	int sync[2], console[2] = {-1, -1};
 	char go = 'g';
 	struct init_args args = {.spec = spec, .o = o, .fifo_fd = o->fifo_fd};
 
@@ -175,13 +253,27 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 		security_seccomp_free(args.seccomp);
 		return fail(e, errno, "socketpair", "the sync channel");
 	}
+	/* process.terminal: the master comes up on a channel of its own, as runc's console socket. */
+	if (spec->terminal &&
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, console) == -1) {
+		int err = errno;
+		security_seccomp_free(args.seccomp);
+		close(sync[0]);
+		close(sync[1]);
+		return fail(e, err, "socketpair", "the terminal's channel");
+	}
 	args.sync = sync[1];
 	args.host_sync = sync[0];
+	args.console = console[1];
 	pid_t pid = clone_into(spec, clone_flags(spec), &args, e);
 	security_seccomp_free(args.seccomp);
 	close(sync[1]);
+	if (console[1] != -1)
+		close(console[1]);
 	if (pid == -1) {
 		close(sync[0]);
+		if (console[0] != -1)
+			close(console[0]);
 		return -1;
 	}
 	/*
@@ -198,7 +290,8 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 	if ((o->cloned != NULL && o->cloned(pid, o->cloned_arg, e) == -1) ||
 	    (makes_user_namespace(spec) && write_id_maps(spec, pid, e) == -1) ||
 	    (cg != NULL && cgroup_enter(cg, spec, pid, e) == -1) ||
-	    (write(sync[0], &go, 1) != 1 && fail(e, errno, "write", "the go-ahead") == -1))
+	    (write(sync[0], &go, 1) != 1 && fail(e, errno, "write", "the go-ahead") == -1) ||
+	    create_hooks(spec, o, sync[0], e) == -1)
 		goto failed;
 
 	/* Its report: an empty error when it is ready, else the one that stopped it. */
@@ -212,35 +305,85 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 		*e = report;
 		goto failed;
 	}
+	if (spec->terminal && hand_on_terminal(console[0], o, e) == -1)
+		goto failed;
 	close(sync[0]);
+	if (console[0] != -1)
+		close(console[0]);
 	return pid;
 failed:
 	close(sync[0]);
+	if (console[0] != -1)
+		close(console[0]);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return -1;
 }
 
 /*
+ * After the byte, read on until init's end of exec.fifo closes: at its
+ * execve (close-on-exec), or when it exits after writing the error that
+ * stopped it (a startContainer hook's, say). runc's start reads to EOF
+ * the same way, so it returns once the program runs.
+ */
+static int await_exec(int fd, struct error *e)
+{
+	struct error report;
+	char buf[sizeof(report)];
+	size_t got = 0;
+
+	for (;;) {
+		struct pollfd wait = {.fd = fd, .events = POLLIN};
+		if (poll(&wait, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return fail(e, errno, "poll", "exec.fifo");
+		}
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			break;
+		size_t take = (size_t)n < sizeof(report) - got ? (size_t)n : sizeof(report) - got;
+		memcpy((char *)&report + got, buf, take);
+		got += take;
+	}
+	if (got != sizeof(report))
+		return 0;
+	*e = report;
+	return -1;
+}
+
+/*
  * start: open exec.fifo for reading. init is blocked opening it for
  * writing (a FIFO's open waits for the other end); the two opens meet,
- * init writes one byte and goes on to execve. Unlinked after, so that a
- * second start finds no fifo: the container has started.
+ * init writes one byte and goes on to its startContainer hooks and
+ * execve. Unlinked after, so that a second start finds no fifo: the
+ * container has started.
  */
 int process_start(const char *fifo_path, pid_t pid, unsigned long long start_time, struct error *e)
 {
+	int fd = -1;
+
 	/* TODO 12: Release the init that waits in init_main. Open fifo_path
-	 * for reading -- O_NONBLOCK: a plain open would wait for ever for
-	 * an init that died before it opened its end -- then wait with
-	 * poll(2), a tenth of a second at a time, for the one byte it
+	 * for reading into fd -- O_NONBLOCK: a plain open would wait for
+	 * ever for an init that died before it opened its end -- then wait
+	 * with poll(2), a tenth of a second at a time, for the one byte it
 	 * writes (POLLIN: read it), its hang-up without a byte (POLLHUP), or
 	 * its death, told by its start time (process_start_time in state.c)
-	 * no longer being start_time: both fail() with EPIPE. Then unlink
-	 * the fifo: with no fifo, state.c counts the container as running,
-	 * and a second start finds nothing to release. Errors go through
+	 * no longer being start_time: both fail() with EPIPE. Leave fd open:
+	 * after the step, start reads on to init's execve, then unlinks the
+	 * fifo (with no fifo, state.c counts the container as running, and
+	 * a second start finds nothing to release). Errors go through
 	 * fail(), never exit.
 	 * man 7 fifo, man 7 pipe ("I/O on pipes and FIFOs"), man 2 poll
 	 */
 	(void)fifo_path, (void)pid, (void)start_time, (void)e;
-	return 0;
+	if (fd == -1)
+		return 0;
+	int rc = await_exec(fd, e);
+	close(fd);
+	if (unlink(fifo_path) == -1 && rc == 0)
+		return fail(e, errno, "unlink", "%s", fifo_path);
+	return rc;
 }

@@ -13,6 +13,9 @@
  *   rootfs.c    mounts, devices, pivot_root, masked and read-only paths
  *   cgroup.c    chapter 09's cgroups, for v1, hybrid and v2
  *   security.c  chapter 11's capabilities and seccomp
+ *   hooks.c     config.json's hooks, each run where and when the spec says
+ *   tty.c       process.terminal: the pty, --console-socket, the relay
+ *   exec.c      `dcrun exec`: one more process, joined to a running container
  */
 #ifndef RUNTIME_H
 #define RUNTIME_H
@@ -22,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -244,6 +248,13 @@ struct spec {
 int spec_parse(const char *text, size_t length, struct spec *spec, struct error *e);
 /* BUNDLE/config.json, read and parsed; a message is prefixed "BUNDLE/config.json: ". */
 int spec_load(const char *bundle, struct spec *spec, struct error *e);
+/*
+ * exec --process FILE: FILE's process object in place of spec's process,
+ * as runc takes it (what FILE leaves out is zero, but the container's
+ * rlimits, capabilities and labels stay when FILE names none); a message
+ * is prefixed "FILE: ".
+ */
+int spec_load_process(const char *path, struct spec *spec, struct error *e);
 void spec_free(struct spec *spec);
 /* A capability's number from "CAP_NET_ADMIN", or -1. */
 int capability_number(const char *name);
@@ -281,9 +292,13 @@ struct state {
 	enum status status; /* computed by state_status(), never trusted from the file */
 	struct spec_kv *annotations;
 	size_t nannotations;
-	/* The hooks delete must run (poststop), copied from config.json at create. */
-	struct spec_hook *poststop;
-	size_t npoststop;
+	/*
+	 * The hooks start and delete must run (poststart, poststop), copied
+	 * from config.json at create and kept in state.json, as runc keeps its
+	 * config: config.json may have changed, or gone, by then.
+	 */
+	struct spec_hook *poststart, *poststop;
+	size_t npoststart, npoststop;
 };
 
 /* ID: 1 to 255 of [A-Za-z0-9_.+-] and not "." or ".." (no "/": it is a directory name). */
@@ -385,6 +400,102 @@ int security_check_labels(const struct spec *spec, struct error *e);
 /* In init, before the filesystem and no_new_privs: the AppArmor profile, which execve puts on. */
 int security_apparmor(const struct spec *spec, struct error *e);
 
+/* --- tty.c --------------------------------------------------------------------- */
+
+/*
+ * process.terminal (and exec -t), as runc does it. The pseudoterminal is
+ * made inside the container, from its own devpts (mounted newinstance at
+ * /dev/pts, /dev/ptmx -> pts/ptmx), so that its slave is /dev/pts/0 there
+ * and is nothing on the host's devpts. The process keeps the slave; the
+ * master, the other end, goes up to the host side on a socketpair of its
+ * own (as runc's console socket), which hands it to whoever drives the
+ * terminal: --console-socket (conmon, containerd), or, for `run` in the
+ * foreground, dcrun's own relay.
+ *
+ * tty_open_in_container: in the container, after its mounts: open
+ * /dev/ptmx, unlock it, open the slave (TIOCGPTPEER), start a new session
+ * with it as controlling terminal, on 0, 1 and 2, sized by
+ * spec->console_height and console_width (both 0: left as is). *master is
+ * the master (close-on-exec, for the caller to send and close).
+ */
+int tty_open_in_container(const struct spec *spec, int *master, struct error *e);
+/*
+ * create's init only (not exec's): bind the terminal, on fd 0 by then,
+ * onto /dev/console, as the runtime spec asks (config-linux.md).
+ */
+int tty_mount_console(struct error *e);
+/* One descriptor over an AF_UNIX socket, with SCM_RIGHTS (unix(7)), and a one-byte payload. */
+int tty_send_fd(int sock, int fd, struct error *e);
+/* Its counterpart: *fd is the descriptor received (close-on-exec); EPIPE if the peer is gone. */
+int tty_recv_fd(int sock, int *fd, struct error *e);
+/*
+ * Before anything is made: is --console-socket PATH a socket (stat, S_ISSOCK)?
+ * A clear line naming the path, rather than a failed connect after clone.
+ */
+int tty_check_console_socket(const char *path, struct error *e);
+/*
+ * --console-socket: connect to PATH (AF_UNIX, SOCK_STREAM) and send the
+ * master as runc's utils.SendFile does, the terminal's name ("/dev/ptmx")
+ * as payload, which conmon and containerd's console.RecvFd read.
+ */
+int tty_send_to_console_socket(const char *path, int master, struct error *e);
+/*
+ * `run` (or `exec -t`) in the foreground without --console-socket: be the
+ * terminal's other end. If stdin is a terminal, put it in raw mode (the
+ * container's pty does the line editing and echo) and pass its window
+ * size on, now and on every SIGWINCH; copy stdin to the master and the
+ * master to stdout; pass the signals in *forward (which the caller has
+ * blocked, with SIGCHLD) to child; return once child has exited, its
+ * output drained, with *status its wait status. The caller's terminal
+ * and signal mask are restored on every return.
+ */
+int tty_relay(int master, pid_t child, const sigset_t *forward, int *status, struct error *e);
+
+/* --- exec.c -------------------------------------------------------------------- */
+
+/*
+ * `dcrun exec`: one more process in a created or running container, as
+ * runc's exec: in every namespace and cgroup of the container's, set up
+ * as config.json's process (or --process FILE) says, with the flags.
+ */
+struct exec_options {
+	const char *root, *id;
+	const char *process; /* --process FILE: the whole process; the flags below are ignored */
+	char *const *args;   /* COMMAND [ARG...], NULL-terminated: config.json's process runs it */
+	char *const *env;    /* --env NAME=VALUE..., appended to process.env (NULL-terminated) */
+	char *const *gids;   /* --additional-gids, appended (NULL-terminated) */
+	char *const *caps;   /* --cap: added to the bounding, effective, permitted, ambient sets */
+	const char *cwd, *user;     /* --cwd DIR, --user UID[:GID]; or NULL */
+	bool tty, no_new_privs;     /* -t, --no-new-privs */
+	bool detach;                /* -d: the process outlives us */
+	const char *console_socket; /* with -t: where the pty's master goes */
+	int preserve_fds;
+};
+/*
+ * Returns the process's host pid once it has become COMMAND (its execve
+ * done), or -1 and *e (then nothing of it is left). *master: with a
+ * terminal and no --console-socket, the pty's master, for tty_relay;
+ * else -1.
+ */
+pid_t exec_process(const struct exec_options *o, int *master, struct error *e);
+
+/* --- hooks.c ------------------------------------------------------------------- */
+
+/*
+ * Run one hook of config.json (hooks.KIND[INDEX]): fork, and execve its
+ * path with its args and env exactly (none of ours), the state JSON on
+ * its stdin through a pipe, its stdout and stderr read (and quoted in the
+ * error if it fails, as runc does), no descriptor of ours beyond 0-2;
+ * killed (SIGKILL) past its timeout. Fails, naming the hook, when it
+ * cannot run, exits non-zero, is killed or runs past its timeout.
+ * It runs in the namespaces of its caller: that is where it is called.
+ */
+int hook_run(const struct spec_hook *hook, const char *kind, size_t index, const char *state_json,
+	     struct error *e);
+/* The n hooks of one kind, in order; stops at the first that fails. */
+int hooks_run(const struct spec_hook *hooks, size_t n, const char *kind_name,
+	      const char *state_json, struct error *e);
+
 /* --- rootfs.c ------------------------------------------------------------------ */
 
 /*
@@ -392,10 +503,17 @@ int security_apparmor(const struct spec *spec, struct error *e);
  * root of its user namespace: rootfsPropagation, root.path bound onto
  * itself, every mount in config.json's order (through file descriptors
  * inside the rootfs, never joined path strings), the devices, the
- * /dev links, pivot_root, then (rootfs_finish) readonlyPaths and maskedPaths, root.readonly.
+ * /dev links; then (rootfs_pivot) pivot_root; then (rootfs_finish)
+ * readonlyPaths and maskedPaths, root.readonly.
  * rootless: devices are bind-mounted from the host, not made.
  */
 int rootfs_prepare(const struct spec *spec, const char *bundle, bool rootless, struct error *e);
+/*
+ * pivot_root into the rootfs (the working directory rootfs_prepare left),
+ * the old root let go, and process.cwd made. Apart, because the create
+ * hooks run between the two, while the host's root is still there.
+ */
+int rootfs_pivot(const struct spec *spec, struct error *e);
 /* Then, after the sysctls: readonlyPaths, maskedPaths, root.readonly. */
 int rootfs_finish(const struct spec *spec, struct error *e);
 
@@ -409,7 +527,9 @@ int rootfs_finish(const struct spec *spec, struct error *e);
  */
 struct create_options {
 	const char *root, *id, *bundle;
-	const char *console_socket; /* or NULL */
+	const char
+		*console_socket; /* or NULL: with process.terminal, the pty's master goes there */
+	int *terminal; /* run in the foreground: where the master goes instead, for tty_relay */
 	int preserve_fds;
 	bool detach;     /* run --detach / create: the process must outlive us */
 	bool foreground; /* run: we wait for it */
@@ -424,6 +544,8 @@ struct create_options {
 	 */
 	int (*cloned)(pid_t pid, void *arg, struct error *e);
 	void *cloned_arg;
+	/* The state (pid set by cloned): what the hooks read on their stdin. */
+	struct state *state;
 };
 pid_t process_create(const struct spec *spec, const struct create_options *o,
 		     const struct cgroup *cg, struct error *e);
@@ -438,6 +560,9 @@ struct init_args {
 	int host_sync; /* the host's end, which we must close: its EOF tells us it died */
 	int fifo_fd;   /* exec.fifo, O_PATH */
 	struct seccomp_program *seccomp; /* compiled while privileged, loaded last */
+	int console; /* process.terminal: a socketpair end, where init sends the pty's master */
+	char *hook_state;          /* the host's answer before pivot_root: the state, "creating" */
+	const char *created_state; /* and, after it in the same buffer, "created" */
 };
 int init_main(void *arg);
 

@@ -45,26 +45,30 @@ static struct {
  * An error: one line on stderr, and, with --log, one record in the log
  * file, which is where conmon and podman look for the reason a runtime
  * failed ({"level":"error","msg":...,"time":...} with --log-format json).
+ * A warning the same, at level "warning", and "dcrun: warning: " first.
  */
-static int report(const struct error *e)
+static int log_record(const struct error *e, const char *level)
 {
 	char message[2048];
 	char *text = NULL;
 	size_t size = 0;
 	FILE *mem = open_memstream(&text, &size);
 
-	error_print(e, stderr);
-	if (global.log == NULL || mem == NULL) {
-		if (mem != NULL)
-			fclose(mem);
-		free(text);
+	if (mem == NULL) {
+		error_print(e, stderr);
 		return 1;
 	}
 	error_print(e, mem);
 	fclose(mem);
+	if (strcmp(level, "error") == 0)
+		fputs(text, stderr);
+	else
+		fprintf(stderr, "dcrun: %s: %s", level, text + 7);
 	/* The first line, without "dcrun: ", is the message. */
 	snprintf(message, sizeof(message), "%.*s", (int)strcspn(text + 7, "\n"), text + 7);
 	free(text);
+	if (global.log == NULL)
+		return 1;
 	FILE *log = fopen(global.log, "ae");
 	if (log == NULL)
 		return 1;
@@ -73,16 +77,27 @@ static int report(const struct error *e)
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	if (global.log_json) {
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "level", json_object_new_string("error"));
+		json_object_object_add(o, "level", json_object_new_string(level));
 		json_object_object_add(o, "msg", json_object_new_string(message));
 		json_object_object_add(o, "time", json_object_new_string(now));
 		fprintf(log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
-		fprintf(log, "time=\"%s\" level=error msg=\"%s\"\n", now, message);
+		fprintf(log, "time=\"%s\" level=%s msg=\"%s\"\n", now, level, message);
 	}
 	fclose(log);
 	return 1;
+}
+
+static int report(const struct error *e)
+{
+	return log_record(e, "error");
+}
+
+/* What fails without failing the command (a poststop hook): the spec's "log a warning". */
+static void report_warning(const struct error *e)
+{
+	log_record(e, "warning");
 }
 
 /* "RFC 3339 with nanoseconds", as runc's state shows when a container was created. */
@@ -125,6 +140,7 @@ struct create_args {
 	const char *console_socket;
 	int preserve_fds;
 	bool detach;
+	int *terminal; /* run in the foreground with process.terminal: the pty's master */
 };
 
 /* Wait a moment for a pid to be gone (delete --force after SIGKILL). */
@@ -139,7 +155,27 @@ static void wait_gone(const struct state *st)
 	}
 }
 
-/* What `create` made: its process, its cgroup, its state directory. Goes on past failures. */
+/*
+ * poststop, once the container is gone (runtime.md, "Lifecycle" step 13):
+ * each hook in turn, the state "stopped". A failure is a warning and the
+ * rest go on, as the spec says. (runc 1.1 stops at the first, and fails
+ * delete.)
+ */
+static void run_poststop(const struct state *st)
+{
+	struct state stopped = *st;
+
+	stopped.status = STATUS_STOPPED;
+	char *text = st->npoststop > 0 ? state_json(&stopped) : NULL;
+	for (size_t i = 0; text && i < st->npoststop; i++) {
+		struct error e = {0};
+		if (hook_run(&st->poststop[i], "poststop", i, text, &e) == -1)
+			report_warning(&e);
+	}
+	free(text);
+}
+
+/* What `create` made: its process, its cgroup, its state directory; then poststop. Goes on past failures. */
 static int destroy(const struct state *st, struct error *e)
 {
 	struct cgroup cg = {0};
@@ -169,6 +205,7 @@ static int destroy(const struct state *st, struct error *e)
 		status = -1;
 	if (state_remove(global.root, st->id, status == -1 ? &again : e) == -1)
 		status = -1;
+	run_poststop(st);
 	return status;
 }
 
@@ -205,16 +242,24 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 				 a->bundle ? a->bundle : ".");
 	if (spec_load(bundle, &spec, e) == -1)
 		return -1;
-	/* What this runtime cannot do is refused before anything is made. */
+	/*
+	 * What cannot work is refused before anything is made. As runc's
+	 * checkTerminal: a terminal's master needs a taker. A detached
+	 * container's is whoever listens on --console-socket; `run` in the
+	 * foreground is its own, and takes no --console-socket.
+	 */
 	if (spec.terminal && a->console_socket == NULL && a->detach) {
 		invalid(e, "process.terminal: cannot allocate a terminal for a detached container "
 			   "without --console-socket");
 		goto out;
 	}
-	if (spec.terminal) {
-		invalid(e, "process.terminal: not supported by this dcrun yet");
+	if (a->console_socket != NULL && (!spec.terminal || !a->detach)) {
+		invalid(e, "--console-socket: only for a container with process.terminal that "
+			   "dcrun does not stay with (create, run --detach)");
 		goto out;
 	}
+	if (a->console_socket != NULL && tty_check_console_socket(a->console_socket, e) == -1)
+		goto out;
 	if (security_check_labels(&spec, e) == -1)
 		goto out;
 	/* Rootless, there is no cgroup of ours to hold a limit: refuse, rather than run unlimited. */
@@ -246,6 +291,10 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 	now_rfc3339(st.created, sizeof(st.created));
 	st.annotations = spec.annotations;
 	st.nannotations = spec.nannotations;
+	st.poststart = spec.hooks[HOOK_POSTSTART];
+	st.npoststart = spec.nhooks[HOOK_POSTSTART];
+	st.poststop = spec.hooks[HOOK_POSTSTOP];
+	st.npoststop = spec.nhooks[HOOK_POSTSTOP];
 	st.creating = true;
 	st.status = STATUS_CREATING;
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a->id);
@@ -263,13 +312,15 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 					   .id = a->id,
 					   .bundle = bundle,
 					   .console_socket = a->console_socket,
+					   .terminal = a->terminal,
 					   .preserve_fds = a->preserve_fds,
 					   .detach = a->detach,
 					   .fifo_fd = fifo_fd,
 					   .lock_fd = lock,
 					   .rootless = rootless,
 					   .cloned = save_creating,
-					   .cloned_arg = &st};
+					   .cloned_arg = &st,
+					   .state = &st};
 		pid = process_create(&spec, &o, rootless ? NULL : &cg, e);
 		close(fifo_fd);
 	}
@@ -281,14 +332,16 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 		    (a->pid_file && write_pid_file(a->pid_file, pid, e) == -1))
 			pid = -1;
 	}
-	st.annotations = NULL; /* spec's, freed with it */
-	st.nannotations = 0;
 	if (pid <= 0) {
-		/* Roll back: nothing create made may stay. */
+		/* Roll back: nothing create made may stay (and poststop runs, as runc's destroy). */
 		struct error ignored = {0};
 		destroy(&st, &ignored);
 		pid = -1;
 	}
+	st.annotations = NULL; /* spec's, freed with it */
+	st.nannotations = 0;
+	st.poststart = st.poststop = NULL;
+	st.npoststart = st.npoststop = 0;
 	close(lock);
 out:
 	spec_free(&spec);
@@ -362,6 +415,27 @@ static int cmd_create(int argc, char *argv[])
 	return create_container(&a, &e) == -1 ? report(&e) : 0;
 }
 
+/*
+ * poststart, on the host, once the program runs (process_start returns
+ * after its execve), before start or run returns, with the state as it
+ * is now. A failure kills the container and fails the command, as runc
+ * 1.1's does (container_linux.go's start: terminate() on a poststart
+ * error); the spec would only have it logged as a warning.
+ */
+static int run_poststart(struct state *st, struct error *e)
+{
+	if (st->npoststart == 0)
+		return 0;
+	st->status = state_status(global.root, st);
+	char *text = state_json(st);
+	int rc = text ? hooks_run(st->poststart, st->npoststart, "poststart", text, e)
+		      : fail(e, ENOMEM, "state_json", "poststart's state");
+	free(text);
+	if (rc == -1 && process_start_time(st->pid) == st->start_time)
+		kill(st->pid, SIGKILL);
+	return rc;
+}
+
 static int cmd_start(int argc, char *argv[])
 {
 	struct state st;
@@ -377,7 +451,8 @@ static int cmd_start(int argc, char *argv[])
 	} else {
 		char fifo[PATH_MAX + 300];
 		snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, st.id);
-		process_start(fifo, st.pid, st.start_time, &e);
+		if (process_start(fifo, st.pid, st.start_time, &e) == 0)
+			run_poststart(&st, &e);
 	}
 	close(lock);
 	state_free(&st);
@@ -513,6 +588,27 @@ static int cmd_delete(int argc, char *argv[])
 }
 
 /*
+ * In the foreground, as a runtime stays with what it started: its parent,
+ * passing on the signals that would end us (blocked since before it was
+ * made, with SIGCHLD, in *forward) until it has exited; its wait status.
+ */
+static int forward_until_exit(pid_t pid, const sigset_t *forward)
+{
+	int status = 0;
+
+	for (;;) {
+		siginfo_t info;
+
+		if (sigwaitinfo(forward, &info) == -1)
+			continue;
+		if (info.si_signo != SIGCHLD)
+			kill(pid, info.si_signo);
+		else if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+	}
+}
+
+/*
  * run: create, start, and, unless --detach, stay with the container as
  * its parent: pass on the signals that would end us, and exit with its
  * status once it has gone (then delete it, as runc does).
@@ -524,6 +620,7 @@ static int cmd_run(int argc, char *argv[])
 	struct state st = {0};
 	char fifo[PATH_MAX + 300];
 	sigset_t forward;
+	int master = -1, status = 0;
 
 	if (parse_create_options(argc, argv, &a, true) == -1)
 		return usage_error("run", "want [--bundle DIR] [--detach] [--pid-file FILE] ID");
@@ -533,42 +630,181 @@ static int cmd_run(int argc, char *argv[])
 	sigaddset(&forward, SIGHUP);
 	sigaddset(&forward, SIGQUIT);
 	sigaddset(&forward, SIGCHLD);
-	if (!a.detach)
+	if (!a.detach) {
 		sigprocmask(SIG_BLOCK, &forward, NULL);
+		a.terminal = &master; /* with process.terminal, we are its terminal */
+	}
 	pid_t pid = create_container(&a, &e);
 	if (pid == -1)
 		return report(&e);
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a.id);
-	if (process_start(fifo, pid, process_start_time(pid), &e) == -1) {
-		int lock = state_open(global.root, a.id, &st, &e);
+	int lock = -1;
+	if (process_start(fifo, pid, process_start_time(pid), &e) == -1 ||
+	    (lock = state_open(global.root, a.id, &st, &e)) == -1 || run_poststart(&st, &e) == -1) {
+		struct error ignored = {0};
+		if (master != -1)
+			close(master);
+		if (lock == -1)
+			lock = state_open(global.root, a.id, &st, &ignored);
 		if (lock != -1) {
-			destroy(&st, &e);
-			close(lock);
-		}
-		return report(&e);
-	}
-	if (a.detach)
-		return 0;
-	for (;;) {
-		siginfo_t info;
-		int status;
-
-		if (sigwaitinfo(&forward, &info) == -1)
-			continue;
-		if (info.si_signo != SIGCHLD) {
-			kill(pid, info.si_signo);
-			continue;
-		}
-		if (waitpid(pid, &status, WNOHANG) != pid)
-			continue;
-		int lock = state_open(global.root, a.id, &st, &e);
-		if (lock != -1) {
-			destroy(&st, &e);
+			destroy(&st, &ignored);
 			close(lock);
 			state_free(&st);
 		}
-		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		return report(&e);
 	}
+	close(lock);
+	state_free(&st);
+	if (a.detach)
+		return 0;
+	if (master == -1) {
+		status = forward_until_exit(pid, &forward);
+	} else {
+		/* process.terminal: its terminal's other end is ours; relay it to our own. */
+		if (tty_relay(master, pid, &forward, &status, &e) == -1) {
+			report(&e);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+		}
+		close(master);
+	}
+	lock = state_open(global.root, a.id, &st, &e);
+	if (lock != -1) {
+		destroy(&st, &e);
+		close(lock);
+		state_free(&st);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * exec: one more process in a created or running container (exec.c), as
+ * runc's. With --detach, return once it runs its command; else stay with
+ * it as run does, and exit with its status (128+N after signal N). Our
+ * own failures exit 255, as runc's exec, never to be taken for the
+ * command's status.
+ */
+static int cmd_exec(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{"process", required_argument, NULL, 'p'},
+		{"tty", no_argument, NULL, 't'},
+		{"env", required_argument, NULL, 'e'},
+		{"cwd", required_argument, NULL, 'w'},
+		{"user", required_argument, NULL, 'u'},
+		{"additional-gids", required_argument, NULL, 'g'},
+		{"cap", required_argument, NULL, 'c'},
+		{"no-new-privs", no_argument, NULL, 'n'},
+		{"detach", no_argument, NULL, 'd'},
+		{"pid-file", required_argument, NULL, 'P'},
+		{"console-socket", required_argument, NULL, 'S'},
+		{"preserve-fds", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *want = "want [--process FILE] [-t] [-e NAME=VALUE] [--cwd DIR] "
+			   "[-u UID[:GID]] [-g GID] [--cap CAP] [--no-new-privs] [-d] "
+			   "[--pid-file FILE] [--console-socket SOCKET] [--preserve-fds N] "
+			   "ID [COMMAND [ARG...]]";
+	/* The lists: at most one entry an argument. */
+	char **env = calloc((size_t)argc + 1, sizeof(char *));
+	char **gids = calloc((size_t)argc + 1, sizeof(char *));
+	char **caps = calloc((size_t)argc + 1, sizeof(char *));
+	struct exec_options o = {.root = global.root, .env = env, .gids = gids, .caps = caps};
+	size_t nenv = 0, ngids = 0, ncaps = 0;
+	const char *pid_file = NULL;
+	struct error e = {0};
+	sigset_t forward;
+	int opt, master = -1, status;
+	char *end;
+
+	if (env == NULL || gids == NULL || caps == NULL) {
+		free(env), free(gids), free(caps);
+		return fail(&e, ENOMEM, "calloc", "exec's options"), report(&e), 255;
+	}
+	optind = 1;
+	/* "+": the options end at ID; COMMAND's own are COMMAND's (runc's SkipArgReorder). */
+	while ((opt = getopt_long(argc, argv, "+p:te:u:g:c:d", options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			o.process = optarg;
+			break;
+		case 't':
+			o.tty = true;
+			break;
+		case 'e':
+			env[nenv++] = optarg;
+			break;
+		case 'w':
+			o.cwd = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'g':
+			gids[ngids++] = optarg;
+			break;
+		case 'c':
+			caps[ncaps++] = optarg;
+			break;
+		case 'n':
+			o.no_new_privs = true;
+			break;
+		case 'd':
+			o.detach = true;
+			break;
+		case 'P':
+			pid_file = optarg;
+			break;
+		case 'S':
+			o.console_socket = optarg;
+			break;
+		case 'f':
+			o.preserve_fds = (int)strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0')
+				opt = '?';
+			break;
+		}
+		if (opt == '?')
+			break;
+	}
+	if (opt == '?' || optind >= argc) {
+		free(env), free(gids), free(caps);
+		return usage_error("exec", want);
+	}
+	o.id = argv[optind];
+	o.args = argv + optind + 1;
+	sigemptyset(&forward);
+	sigaddset(&forward, SIGTERM);
+	sigaddset(&forward, SIGINT);
+	sigaddset(&forward, SIGHUP);
+	sigaddset(&forward, SIGQUIT);
+	sigaddset(&forward, SIGCHLD);
+	if (!o.detach)
+		sigprocmask(SIG_BLOCK, &forward, NULL);
+	pid_t pid = exec_process(&o, &master, &e);
+	free(env), free(gids), free(caps);
+	if (pid == -1)
+		return report(&e), 255;
+	/* As runc: the pid file once the process runs; without it, the process goes. */
+	if (pid_file != NULL && write_pid_file(pid_file, pid, &e) == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return report(&e), 255;
+	}
+	if (o.detach)
+		return 0;
+	if (master == -1) {
+		status = forward_until_exit(pid, &forward);
+	} else {
+		/* -t in the foreground: we are its terminal, as run is. */
+		if (tty_relay(master, pid, &forward, &status, &e) == -1) {
+			report(&e);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+		}
+		close(master);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static int cmd_list(int argc, char *argv[])
@@ -762,8 +998,14 @@ static json_object *strings(const char *const list[])
 /* features: what this runtime can do (runtime-spec features.md), for engines to ask. */
 static int cmd_features(int argc, char *argv[])
 {
-	/* None yet: a runtime that lists a hook must run it (issue 12 adds them). */
-	static const char *const hooks[] = {NULL};
+	/* All six, each where and when runtime.md says (hooks.c). */
+	static const char *const hooks[] = {"prestart",
+					    "createRuntime",
+					    "createContainer",
+					    "startContainer",
+					    "poststart",
+					    "poststop",
+					    NULL};
 	static const char *const mount_options[] = {
 		"async",         "atime",      "bind",       "defaults", "dev",
 		"diratime",      "dirsync",    "exec",       "mand",     "noatime",
@@ -829,8 +1071,16 @@ static void usage(FILE *out)
 	      "  create [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET]\n"
 	      "         [--preserve-fds N] ID      build a container, its process waiting\n"
 	      "  start ID                           let the created container run\n"
-	      "  run [--bundle DIR] [--detach] [--pid-file FILE] ID\n"
-	      "                                     create and start; wait unless --detach\n"
+	      "  run [--bundle DIR] [--detach] [--pid-file FILE]\n"
+	      "      [--console-socket SOCKET] ID   create and start; wait unless --detach\n"
+	      "  exec [--process FILE] [-t|--tty] [-e|--env NAME=VALUE]... [--cwd DIR]\n"
+	      "       [-u|--user UID[:GID]] [-g|--additional-gids GID]... [-c|--cap CAP]...\n"
+	      "       [--no-new-privs] [-d|--detach] [--pid-file FILE]\n"
+	      "       [--console-socket SOCKET] [--preserve-fds N] ID [COMMAND [ARG...]]\n"
+	      "                                     run one more process in the container:\n"
+	      "                                     config.json's process with COMMAND and\n"
+	      "                                     the flags, or --process FILE's; wait for\n"
+	      "                                     it unless --detach (failures exit 255)\n"
 	      "  state ID                           the OCI state, as JSON\n"
 	      "  kill [--all] ID [SIGNAL]           signal its process (default TERM)\n"
 	      "  delete [--force] ID                remove a container not running (forced: any)\n"
@@ -911,6 +1161,7 @@ int main(int argc, char *argv[])
 		{"kill", cmd_kill},     {"delete", cmd_delete}, {"run", cmd_run},
 		{"list", cmd_list},     {"spec", cmd_spec},     {"pause", cmd_pause},
 		{"resume", cmd_resume}, {"ps", cmd_ps},         {"features", cmd_features},
+		{"exec", cmd_exec},
 	};
 	struct error e = {0};
 	int i = 1;

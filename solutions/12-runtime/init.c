@@ -2,11 +2,11 @@
  * init.c: the container's side, from clone(2) to execve(2), in runc's
  * order (standard_init_linux.go): wait for the host's go-ahead (the id
  * maps and the cgroup come first), become root of the user namespace,
- * the cgroup and time namespaces, the hostname, the filesystem, the
- * sysctls, the limits, the user and capabilities, the environment and
- * working directory -- then, non-dumpable, report "ready", wait on
- * exec.fifo until `start`, load the seccomp filter last, and become the
- * process.
+ * the cgroup and time namespaces, the hostname, the filesystem (the
+ * create hooks run before its pivot_root), the sysctls, the limits, the
+ * user and capabilities, the environment and working directory -- then,
+ * non-dumpable, report "ready", wait on exec.fifo until `start`, load the
+ * seccomp filter, run the startContainer hooks, and become the process.
  *
  * Nothing here exits on an error: the error object goes up the sync
  * channel to `create`, which prints it once and undoes what it made.
@@ -159,6 +159,53 @@ static int find_program(const char *name, struct error *e)
 	return fail(e, ENOENT, "exec", "\"%s\" (not found in the container's PATH)", name);
 }
 
+/*
+ * process.terminal, where runc makes it: after the mounts (its devpts is
+ * the container's), before the read-only paths and root (/dev/console is
+ * bound in /dev) and before process.user (who gets to own it). The
+ * master goes up at once on a socket of its own, a->console (as runc's
+ * console socket), and we keep only the slave, on 0, 1 and 2.
+ */
+static int open_terminal(struct init_args *a, struct error *e)
+{
+	int master;
+
+	if (tty_open_in_container(a->spec, &master, e) == -1)
+		return -1;
+	int rc = has_namespace(a->spec, CLONE_NEWNS, false) ? tty_mount_console(e) : 0;
+	if (rc == 0)
+		rc = tty_send_fd(a->console, master, e);
+	close(master);
+	close(a->console);
+	return rc;
+}
+
+/*
+ * The create hooks' moment, as runc's prepareRootfs: our namespaces and
+ * mounts are made, and "/" is still the host's. We say so ("k"); the host
+ * runs prestart and createRuntime in its own namespaces, and answers
+ * with the state they read -- "creating", then "created", two JSON texts
+ * in one message -- since only the host knows our pid as the host sees
+ * it, which the state gives. createContainer runs here, in our
+ * namespaces, the rootfs our working directory, as runc's init does.
+ */
+static int hooks_before_pivot(struct init_args *a, struct error *e)
+{
+	const struct spec *spec = a->spec;
+
+	if (write(a->sync, "k", 1) != 1)
+		return fail(e, errno, "write", "the hooks' word to the host");
+	/* The answer's length first: MSG_TRUNC makes recv(2) say a datagram's whole length. */
+	ssize_t len = recv(a->sync, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	/* EOF: the host died, or a hook failed and it kills us. */
+	if (len <= 0 || (a->hook_state = calloc(1, (size_t)len + 2)) == NULL ||
+	    recv(a->sync, a->hook_state, (size_t)len, 0) != len)
+		_exit(1);
+	a->created_state = a->hook_state + strlen(a->hook_state) + 1;
+	return hooks_run(spec->hooks[HOOK_CREATE_CONTAINER], spec->nhooks[HOOK_CREATE_CONTAINER],
+			 "createContainer", a->hook_state, e);
+}
+
 /* The steps up to "ready": -1 and *e on the first failure. */
 static int set_up(struct init_args *a, struct error *e)
 {
@@ -197,6 +244,11 @@ static int set_up(struct init_args *a, struct error *e)
 		return fail(e, errno, "setdomainname", "%s", spec->domainname);
 	if (has_namespace(spec, CLONE_NEWNS, false) &&
 	    rootfs_prepare(spec, a->o->bundle, a->o->rootless, e) == -1)
+		return -1;
+	if (hooks_before_pivot(a, e) == -1 ||
+	    (has_namespace(spec, CLONE_NEWNS, false) && rootfs_pivot(spec, e) == -1))
+		return -1;
+	if (spec->terminal && open_terminal(a, e) == -1)
 		return -1;
 	if (write_sysctls(spec, e) == -1 ||
 	    (has_namespace(spec, CLONE_NEWNS, false) && rootfs_finish(spec, e) == -1) ||
@@ -239,6 +291,18 @@ static int set_up(struct init_args *a, struct error *e)
 	return 0;
 }
 
+/*
+ * A failure after start released us: the error goes to start, which reads
+ * exec.fifo to its end (process_start), after the byte; the program never
+ * runs, and the container is stopped. Without the fifo, to stderr.
+ */
+static _Noreturn void fail_start(int fifo, const struct error *e)
+{
+	if (fifo == -1 || write(fifo, e, sizeof(*e)) != sizeof(*e))
+		error_print(e, stderr);
+	_exit(1);
+}
+
 int init_main(void *arg)
 {
 	struct init_args *a = arg;
@@ -270,29 +334,33 @@ int init_main(void *arg)
 	if (write(a->sync, &e, sizeof(e)) != sizeof(e))
 		_exit(1);
 	close(a->sync);
+	int fifo = -1;
 	/* STEP 12: Wait here until `dcrun start`. exec.fifo is a FIFO, and
 	 * opening one for writing blocks until someone opens it to read:
 	 * open it for writing through /proc/self/fd/<a->fifo_fd> (we hold it
-	 * O_PATH, which cannot write), write one byte, close it. set_up
-	 * made this process non-dumpable just before: what does
-	 * PR_SET_DUMPABLE do, and why must init be non-dumpable while it
-	 * waits here? Why a FIFO, and not a signal?
+	 * O_PATH, which cannot write) into `fifo`, write one byte, and leave
+	 * it open: close-on-exec closes it at execve, and start, which reads
+	 * to EOF, returns once the program runs. set_up made this process
+	 * non-dumpable just before: what does PR_SET_DUMPABLE do, and why
+	 * must init be non-dumpable while it waits here? Why a FIFO, and not
+	 * a signal?
 	 * man 7 fifo, man 2 open, man 2 prctl, man 2 ptrace ("Ptrace access
 	 * mode checking")
 	 */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo_fd);
-	int fifo = open(path, O_WRONLY | O_CLOEXEC);
+	fifo = open(path, O_WRONLY | O_CLOEXEC);
 	if (fifo == -1 || write(fifo, "0", 1) != 1)
 		_exit(1);
-	close(fifo);
 	/* STEP STUB: (void)path; */
 	/* STEP END */
 	close(a->fifo_fd);
 	/* Last, as runc: the filter would refuse what the steps above needed. */
-	if (security_seccomp_load(a->seccomp, &e) == -1) {
-		error_print(&e, stderr);
-		_exit(1);
-	}
+	if (security_seccomp_load(a->seccomp, &e) == -1)
+		fail_start(fifo, &e);
+	/* startContainer: in the container, as its process will be, before the program (runc's order). */
+	if (hooks_run(a->spec->hooks[HOOK_START_CONTAINER], a->spec->nhooks[HOOK_START_CONTAINER],
+		      "startContainer", a->created_state, &e) == -1)
+		fail_start(fifo, &e);
 	execvp(a->spec->args[0], a->spec->args);
 	int err = errno;
 	fail(&e, err, "exec", "\"%s\"", a->spec->args[0]);

@@ -1062,7 +1062,13 @@ int rootfs_prepare(const struct spec *spec, const char *bundle, bool rootless, s
 	for (size_t i = 0; rc == 0 && i < spec->nmounts; i++)
 		rc = mount_entry(spec, &spec->mounts[i], bundle_fd, e);
 	close(bundle_fd);
-	if (rc == -1 || make_devices(spec, rootless, e) == -1 || pivot(rootfs, e) == -1)
+	return rc == -1 ? -1 : make_devices(spec, rootless, e);
+}
+
+/* Apart from rootfs_prepare: the create hooks run between the two (init.c). */
+int rootfs_pivot(const struct spec *spec, struct error *e)
+{
+	if (pivot(spec->root_path, e) == -1)
 		return -1;
 	if (spec->cwd && spec->cwd[0] == '/' && make_cwd(spec->cwd, e) == -1)
 		return -1;

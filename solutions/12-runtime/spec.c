@@ -1554,22 +1554,6 @@ static int parse_hooks(struct json_object *top, struct spec *s, struct error *e)
 	return rc == -1 ? -1 : 0;
 }
 
-/*
- * Read and checked, but not run yet: a hook is the engine's promise that
- * something happens at a point of the lifecycle (a network set up, a
- * device prepared): a config.json with one is refused, rather than run
- * without it. Empty lists ask for nothing. `features` lists no hooks.
- */
-static int refuse_hooks(const struct spec *s, struct error *e)
-{
-	for (int kind = 0; kind < HOOK_KINDS; kind++) {
-		if (s->nhooks[kind] > 0)
-			return invalid(e, "hooks.%s: dcrun does not run hooks yet",
-				       hook_names[kind]);
-	}
-	return 0;
-}
-
 /* --- what runc's validator checks across properties --------------------------------- */
 
 static const struct spec_namespace *namespace_of(const struct spec *s, int type)
@@ -1944,7 +1928,7 @@ int spec_load(const char *bundle, struct spec *spec, struct error *e)
 	close(fd);
 	if (rc == 0)
 		rc = spec_parse(text, length, spec, e);
-	if (rc == 0 && (check_namespace_paths(spec, e) == -1 || refuse_hooks(spec, e) == -1)) {
+	if (rc == 0 && check_namespace_paths(spec, e) == -1) {
 		spec_free(spec);
 		rc = -1;
 	}
@@ -1955,6 +1939,92 @@ int spec_load(const char *bundle, struct spec *spec, struct error *e)
 
 		memcpy(message, e->object, sizeof(message));
 		invalid_hint(e, e->hint, "%s: %s", path, message);
+	}
+	return rc;
+}
+
+/* --- `dcrun exec --process FILE`: a process object alone ------------------------------ */
+
+/*
+ * FILE is config.json's "process" on its own, read by the same parser.
+ * runc decodes it into a fresh specs.Process, so what it leaves out is
+ * zero: no user is root, no env is none, noNewPrivileges is false. But
+ * libcontainer (newInitConfig) keeps the container's rlimits, AppArmor
+ * profile and SELinux label when the file names none, and its
+ * capabilities when the file has no "capabilities"; oomScoreAdj and
+ * umask stay the container's whatever the file says.
+ */
+int spec_load_process(const char *path, struct spec *spec, struct error *e)
+{
+	struct spec p = {0};
+	struct json_object *top = NULL, *proc = NULL;
+	char *text = NULL;
+	size_t length = 0;
+	int rc = -1;
+
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return fail(e, errno, "open", "--process %s", path);
+	if (read_config(fd, path, &text, &length, e) == 0)
+		proc = parse_json(text, length, e);
+	close(fd);
+	free(text);
+	if (proc != NULL && (top = json_object_new_object()) == NULL) {
+		json_object_put(proc);
+		return fail(e, ENOMEM, "json_object_new_object", "--process %s", path);
+	}
+	if (proc != NULL) {
+		json_object_object_add(top, "process", proc);
+		rc = parse_process(top, &p, e);
+	}
+	if (rc == 0) {
+		bool has_caps = field(proc, "capabilities") != NULL;
+
+		spec->terminal = p.terminal;
+		spec->console_height = p.console_height;
+		spec->console_width = p.console_width;
+		spec->uid = p.uid;
+		spec->gid = p.gid;
+		free(spec->additional_gids);
+		spec->additional_gids = p.additional_gids;
+		spec->nadditional_gids = p.nadditional_gids;
+		p.additional_gids = NULL;
+		free_strings(spec->args);
+		free_strings(spec->env);
+		free(spec->cwd);
+		spec->args = p.args;
+		spec->env = p.env;
+		spec->cwd = p.cwd;
+		p.args = p.env = NULL;
+		p.cwd = NULL;
+		if (has_caps)
+			memcpy(spec->caps, p.caps, sizeof(spec->caps));
+		if (p.nrlimits > 0) {
+			free(spec->rlimits);
+			spec->rlimits = p.rlimits;
+			spec->nrlimits = p.nrlimits;
+			p.rlimits = NULL;
+		}
+		spec->no_new_privileges = p.no_new_privileges;
+		if (p.apparmor_profile != NULL && p.apparmor_profile[0] != '\0') {
+			free(spec->apparmor_profile);
+			spec->apparmor_profile = p.apparmor_profile;
+			p.apparmor_profile = NULL;
+		}
+		if (p.selinux_label != NULL && p.selinux_label[0] != '\0') {
+			free(spec->selinux_label);
+			spec->selinux_label = p.selinux_label;
+			p.selinux_label = NULL;
+		}
+	}
+	json_object_put(top);
+	spec_free(&p);
+	/* Bad input names the file: "FILE: process.cwd: required, but missing". */
+	if (rc == -1 && e->call[0] == '\0' && strncmp(e->object, path, strlen(path)) != 0) {
+		char message[sizeof(e->object)];
+
+		memcpy(message, e->object, sizeof(message));
+		invalid(e, "%s: %s", path, message);
 	}
 	return rc;
 }

@@ -66,13 +66,34 @@ static int lock_dir(const char *dir, struct error *e)
 	return fd;
 }
 
+/*
+ * mkdir -p ROOT, as runc's MkdirAll: containerd's shim passes
+ * --root OPTIONS_ROOT/NAMESPACE and leaves its parents to the runtime.
+ * The root only for its owner: pids and bundles are nobody else's business.
+ */
+static int make_root(const char *root, struct error *e)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s", root) >= (int)sizeof(path))
+		return fail(e, ENAMETOOLONG, "mkdir", "%s", root);
+	for (char *slash = strchr(path + (path[0] != '\0'), '/');; slash = strchr(slash + 1, '/')) {
+		if (slash != NULL)
+			*slash = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+			return fail(e, errno, "mkdir", "%s", path);
+		if (slash == NULL)
+			return 0;
+		*slash = '/';
+	}
+}
+
 int state_create(const char *root, const char *id, struct error *e)
 {
 	char dir[4096];
 
-	/* The root only for its owner: pids and bundles are nobody else's business. */
-	if (mkdir(root, 0700) == -1 && errno != EEXIST)
-		return fail(e, errno, "mkdir", "%s", root);
+	if (make_root(root, e) == -1)
+		return -1;
 	snprintf(dir, sizeof(dir), "%s/%s", root, id);
 	if (mkdir(dir, 0700) == -1) {
 		if (errno == EEXIST)
@@ -99,6 +120,67 @@ static long long number_of(json_object *o, const char *key)
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+/* A list of strings from a JSON array, NULL-terminated (NULL if absent). */
+static char **strings_of(json_object *o, const char *key)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
+		return NULL;
+	size_t n = json_object_array_length(a);
+	char **list = calloc(n + 1, sizeof(*list));
+	for (size_t i = 0; list && i < n; i++)
+		list[i] = strdup(json_object_get_string(json_object_array_get_idx(a, i)));
+	return list;
+}
+
+/* "dcrun.poststart", "dcrun.poststop": the hooks start and delete run, as create saved them. */
+static struct spec_hook *hooks_of(json_object *o, const char *key, size_t *n)
+{
+	json_object *a;
+
+	*n = 0;
+	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
+		return NULL;
+	size_t len = json_object_array_length(a);
+	struct spec_hook *hooks = calloc(len + 1, sizeof(*hooks));
+	for (size_t i = 0; hooks && i < len; i++) {
+		json_object *h = json_object_array_get_idx(a, i);
+		hooks[i].path = strdup(string_of(h, "path"));
+		hooks[i].args = strings_of(h, "args");
+		hooks[i].env = strings_of(h, "env");
+		hooks[i].timeout = (int)number_of(h, "timeout");
+		*n = i + 1;
+	}
+	return hooks;
+}
+
+static json_object *strings_object(char **list)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; list && list[i]; i++)
+		json_object_array_add(a, json_object_new_string(list[i]));
+	return a;
+}
+
+static json_object *hooks_object(const struct spec_hook *hooks, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *h = json_object_new_object();
+		json_object_object_add(h, "path", json_object_new_string(hooks[i].path));
+		if (hooks[i].args)
+			json_object_object_add(h, "args", strings_object(hooks[i].args));
+		if (hooks[i].env)
+			json_object_object_add(h, "env", strings_object(hooks[i].env));
+		json_object_object_add(h, "timeout", json_object_new_int(hooks[i].timeout));
+		json_object_array_add(a, h);
+	}
+	return a;
 }
 
 /* ROOT/ID/state.json into *st, and the status. */
@@ -139,6 +221,8 @@ static int load(const char *root, const char *id, struct state *st, struct error
 		st->annotations = list;
 		st->nannotations = list ? i : 0;
 	}
+	st->poststart = hooks_of(o, "dcrun.poststart", &st->npoststart);
+	st->poststop = hooks_of(o, "dcrun.poststop", &st->npoststop);
 	json_object_put(o);
 	st->status = state_status(root, st);
 	return 0;
@@ -209,6 +293,10 @@ static json_object *state_object(const struct state *st, bool private)
 		json_object_object_add(o, "dcrun.cgroup", json_object_new_string(st->cgroup));
 		json_object_object_add(o, "dcrun.rootless", json_object_new_int(st->rootless));
 		json_object_object_add(o, "dcrun.creating", json_object_new_int(st->creating));
+		json_object_object_add(o, "dcrun.poststart",
+				       hooks_object(st->poststart, st->npoststart));
+		json_object_object_add(o, "dcrun.poststop",
+				       hooks_object(st->poststop, st->npoststop));
 	}
 	return o;
 }
@@ -374,4 +462,20 @@ void state_free(struct state *st)
 	free(st->annotations);
 	st->annotations = NULL;
 	st->nannotations = 0;
+	struct spec_hook *lists[] = {st->poststart, st->poststop};
+	size_t counts[] = {st->npoststart, st->npoststop};
+	for (int l = 0; l < 2; l++) {
+		for (size_t i = 0; i < counts[l]; i++) {
+			free(lists[l][i].path);
+			for (size_t k = 0; lists[l][i].args && lists[l][i].args[k]; k++)
+				free(lists[l][i].args[k]);
+			for (size_t k = 0; lists[l][i].env && lists[l][i].env[k]; k++)
+				free(lists[l][i].env[k]);
+			free(lists[l][i].args);
+			free(lists[l][i].env);
+		}
+		free(lists[l]);
+	}
+	st->poststart = st->poststop = NULL;
+	st->npoststart = st->npoststop = 0;
 }
