@@ -8,6 +8,7 @@
 #   make check CH=01 IMPL=solutions   ...or against the solution
 #   make check CH=09 VM=1   ...in a qemu guest with pure cgroup v2 (09 on)
 #   make unit             the parsers and message builders: seconds, no root
+#   make fuzz             dcrun's config.json reader under libFuzzer (FUZZ_SECONDS=60)
 #   make diff CH=02       what chapter 02 adds to chapter 01
 #   make doctor           what this machine can run, chapter by chapter
 #   sudo make bench       dcrun, runc and crun side by side (hyperfine)
@@ -19,7 +20,8 @@
 #   make lessons          (maintainers) re-cut the lessons' code from solutions/
 #
 # Everything generated goes under $(BUILD), except the programs, which are
-# built in place next to their sources.
+# built in place next to their sources. make (all) also writes dcrun's man
+# page: man -l $(BUILD)/dcrun.8.
 
 BUILD ?= build
 # Warnings are part of the lesson: none is allowed.
@@ -61,7 +63,7 @@ IMPL ?= chapters
 CH_DIR = $(notdir $(firstword $(wildcard solutions/$(CH) solutions/$(CH)-*)))
 
 .PHONY: all deps deps-all rootfs demo test check diff doctor bench slides clean exercises lessons test-programs \
-	lint lint-cppcheck lint-shellcheck lint-analyzer lint-format compile-commands
+	lint lint-cppcheck lint-shellcheck lint-analyzer lint-format lint-manpage compile-commands
 
 all: $(SOL_PROGS) $(EX_PROGS) $(filter solutions/% chapters/%,$(LINKED_TOOLS))
 
@@ -97,6 +99,20 @@ $(BUILD)/san/%/dcrun: $$(call dcrun_srcs,solutions/$$*/dcrun) solutions/%/runtim
 $(BUILD)/exercise/%/runtime.h: solutions/%/runtime.h
 	@mkdir -p $(@D)
 	cp $< $@
+
+# dcrun(8), the man page, from its markdown: man -l $(BUILD)/dcrun.8.
+# -smart: "--bundle" stays two hyphens (pandoc's markdown makes a dash of
+# them). Without pandoc, all builds the programs and says the page is skipped.
+DCRUN_MAN := $(BUILD)/dcrun.8
+all: $(if $(shell command -v pandoc),$(DCRUN_MAN),man-skipped)
+
+$(DCRUN_MAN): solutions/12-runtime/dcrun.8.md
+	@mkdir -p $(@D)
+	pandoc -s -f markdown-smart -t man -o $@.tmp $< && mv $@.tmp $@
+
+.PHONY: man-skipped
+man-skipped:
+	@echo "pandoc is not installed: $(DCRUN_MAN), dcrun's man page, is skipped (make deps installs it)"
 
 # From chapter 11 on, enter is the container program called by that name,
 # as busybox's applets are: the two share the hardening. A symbolic link.
@@ -214,6 +230,27 @@ unit: $(UNIT_BINS)
 test-programs: all $(SAN_PROGS) $(FRESH_PROGS) $(LINKED_TOOLS) $(TEST_BINS) $(UNIT_BINS) \
 		$(ROOTFS_TOOLS:%=$(TEST_ROOTFS)/bin/%) $(TEST_ROOTFS)/bin/unroot
 
+# --- fuzzing ---------------------------------------------------------------
+
+# make fuzz: dcrun's config.json reader (spec_parse, which spec_load hands
+# config.json's bytes to, and exec --process's spec_load_process) under
+# clang's libFuzzer, ASan and UBSan, from the seed corpus of real configs
+# (tests/fuzz/README.md), for FUZZ_SECONDS; a crash leaves its input in
+# $(BUILD)/fuzz and fails. tests/fuzz/fuzz.sh runs it (make test: the
+# corpus replayed, then 20 seconds of fuzzing).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := tests/fuzz/fuzz_spec.c solutions/12-runtime/spec.c solutions/12-runtime/error.c
+
+$(BUILD)/fuzz/fuzz_spec: $(FUZZ_SRCS) solutions/12-runtime/runtime.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isolutions/12-runtime -o $@ $(FUZZ_SRCS) -ljson-c
+
+.PHONY: fuzz
+fuzz:
+	@BUILD=$(BUILD) FUZZ_CC=$(FUZZ_CC) FUZZ_SECONDS=$(FUZZ_SECONDS) MAKE="$(MAKE)" tests/fuzz/fuzz.sh
+
 # Dependencies first, then the build on every core, then the suite.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
@@ -269,7 +306,7 @@ diff:
 # make lint runs every check below, on every core, and its last line names
 # them (make test shows that line). Each check fails on any finding; -k lets
 # every other check still report.
-LINT_CHECKS := lint-cppcheck lint-shellcheck lint-analyzer lint-format
+LINT_CHECKS := lint-cppcheck lint-shellcheck lint-analyzer lint-format lint-manpage
 # On every core, unless make already runs in parallel (make -jN lint).
 LINT_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 
@@ -280,11 +317,11 @@ lint:
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--std=c11 --inline-suppr --suppress=missingIncludeSystem \
-		$(SOL_SRCS) tests/*.c
+		$(SOL_SRCS) tests/*.c tests/fuzz/*.c
 
 # Every shell script: by name, and those without a .sh (.ci/run).
 # --norc: a ~/.shellcheckrc must not switch checks off.
-SHELL_SCRIPTS := $(wildcard *.sh tests/*.sh slides/*.sh) .ci/run
+SHELL_SCRIPTS := $(wildcard *.sh tests/*.sh tests/fuzz/*.sh slides/*.sh) .ci/run
 
 lint-shellcheck:
 	shellcheck --norc $(SHELL_SCRIPTS)
@@ -336,10 +373,14 @@ $(patsubst $(BUILD)/tests/test_%,$(BUILD)/analyzer/tests/test_%.ok,$(TEST_BINS))
 
 # The C files against .clang-format (clang-format -i $(FORMATTED) fixes them;
 # then make exercises lessons). The exercises are generated, so not checked.
-FORMATTED := $(SOL_SRCS) $(wildcard solutions/*/*.h tests/*.c tests/*.h)
+FORMATTED := $(SOL_SRCS) $(wildcard solutions/*/*.h tests/*.c tests/*.h tests/fuzz/*.c)
 
 lint-format:
 	clang-format --dry-run -Werror $(FORMATTED)
+
+# dcrun(8) and dcrun --help name the same commands and flags.
+lint-manpage: solutions/12-runtime/dcrun
+	tests/manpage.sh solutions/12-runtime/dcrun solutions/12-runtime/dcrun.8.md
 
 # --- editors -----------------------------------------------------------------
 

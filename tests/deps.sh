@@ -3,8 +3,11 @@
 #
 # The plain list is what make demo needs; --all (make test) adds what the
 # whole suite uses besides: the lint's tools, and the qemu guest in which
-# chapter 09's tests run on pure cgroup v2 (tests/vm.sh), and podman, which
-# drives chapter 12's dcrun in its tests.
+# chapter 09's tests run on pure cgroup v2 (tests/vm.sh), podman and
+# containerd (with its ctr and runc shim), which drive chapter 12's dcrun in
+# its tests (tests/containerd.sh), tmux, the terminal in which
+# they type into a container's shell, strace, which kills dcrun at each
+# step of create, and clang's libFuzzer (make fuzz).
 #
 # On Debian and Ubuntu it installs the missing packages with apt-get; on
 # any other distribution it names what is missing and stops, since package
@@ -41,6 +44,11 @@ case ${1:-} in
 		"kmod              test -x /sbin/modprobe"
 		"podman            command -v podman"
 		"conmon            conmon_installed"
+		"containerd        command -v containerd"
+		"tmux              command -v tmux"
+		"strace            command -v strace"
+		"clang             command -v clang"
+		"libclang-rt-dev   clang_has_libfuzzer"
 	)
 	;;
 '') ;;
@@ -59,6 +67,12 @@ busybox_is_static() {
 # conmon in /usr/libexec/podman or on PATH.
 conmon_installed() {
 	command -v conmon || [ -x /usr/libexec/podman/conmon ] || [ -x /usr/bin/conmon ]
+}
+
+# libFuzzer is clang's compiler-rt, which Debian packages apart from clang:
+# clang -fsanitize=fuzzer links its libclang_rt.fuzzer (tests/fuzz/fuzz.sh).
+clang_has_libfuzzer() {
+	test -f "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")"
 }
 
 # tests/vm.sh boots the newest /boot/vmlinuz-* with its modules: a

@@ -7,14 +7,16 @@
 #      own tests, on the second core: a container start costs a second
 #      there); chapter 09's own tests, and those of 11's and 12's that
 #      touch cgroups, also run in a qemu guest with pure cgroup v2
-#      (tests/vm.sh);
+#      (tests/vm.sh); and containerd drives 12's dcrun (tests/containerd.sh);
 #   2. the untouched exercise (generated afresh into build/exercise/, so a
 #      student's edits in chapters/ are never touched) compiles and fails
 #      exactly the tests in tests/expect/NN-name.fail, which its lesson
 #      names: the tests really test the step, and nothing else breaks;
 #   3. chapters/ is what `make exercises` would write from solutions/.
-# Beside them: make lint and the slides in a headless browser. Then: that
-# the suite left no mount and no temporary directory behind.
+# Beside them: make lint (dcrun's man page against its --help too), the
+# fuzzer on dcrun's config.json reader, and the slides in a headless
+# browser. Then: that the suite left no mount and no temporary directory
+# behind.
 #
 # Each check prints one line; a failed check prints its log. The last line
 # counts the checks: "total: N passed, N failed, N skipped".
@@ -183,9 +185,9 @@ check_in_sync() {
 # (tests/vm.sh). A boot costs seconds under TCG: the chapters' guest runs
 # are queued (guest_queue CHAPTER [TESTS]) and made in one boot.
 guest_jobs=()
-# 12's cgroup code is its own (cgroupsPath, resources, the freezer): 09's
-# limits, removal and cgroup namespace through dcrun, 11's devices (a BPF
-# program on v2), and 12's that read its groups.
+# 12's cgroup code is its own (cgroupsPath, resources, the freezer, exec's
+# join): 09's limits, removal and cgroup namespace through dcrun, 11's
+# devices (a BPF program on v2), and 12's that read its groups.
 runtime_cgroup_tests() {
 	{
 		echo test_limits_are_written_to_the_containers_group
@@ -195,6 +197,7 @@ runtime_cgroup_tests() {
 		echo test_delete_removes_the_state_directory_and_the_group
 		echo test_resources_are_written_to_the_cgroups_path
 		echo test_paused_container_uses_no_cpu_until_resumed
+		echo test_exec_joins_the_containers_namespaces_and_cgroup
 	} | paste -sd, -
 }
 guest_queue() { guest_jobs+=("$1|${2:-}"); }
@@ -262,7 +265,7 @@ valgrind_only() {
 		echo test_cap_add_and_cap_drop_change_the_set,test_unknown_capability_is_a_clear_error,test_non_root_user_has_no_capabilities,test_seccomp_filter_is_on_unless_unconfined,test_host_device_nodes_cannot_be_opened,test_kernel_files_are_masked,test_read_only_root_keeps_tmp_writable,test_environment_is_only_the_containers,test_only_standard_descriptors_are_open,test_user_option_sets_ids_groups_and_home,test_workdir_sets_the_starting_directory,test_bad_values_are_refused_before_start,test_joined_containers_share_a_network,test_entered_process_is_confined_like_the_container,test_rootless_container_is_hardened_too
 		;;
 	12-runtime)
-		echo test_create_leaves_the_process_waiting_for_start,test_paused_container_uses_no_cpu_until_resumed,test_ps_and_list_show_the_containers,test_bad_bundle_is_refused_and_leaves_nothing,test_process_settings_are_honoured,test_bind_and_tmpfs_mounts_are_made,test_seccomp_profile_from_config_is_applied
+		echo test_create_leaves_the_process_waiting_for_start,test_paused_container_uses_no_cpu_until_resumed,test_ps_and_list_show_the_containers,test_bad_bundle_is_refused_and_leaves_nothing,test_process_settings_are_honoured,test_bind_and_tmpfs_mounts_are_made,test_seccomp_profile_from_config_is_applied,test_exec_options_set_env_cwd_user_and_capabilities,test_terminal_master_goes_to_the_console_socket,test_hooks_get_their_args_and_env_exactly
 		;;
 	esac
 }
@@ -298,8 +301,9 @@ valgrind_lane() {
 		fi
 		check_solution "valgrind, own tests" "solutions/$chapter" "$VALGRIND" 1 "$(valgrind_only "$chapter")"
 	done
-	# The mutants too, while the other lane runs the guest.
+	# The mutants too, while the other lane runs the guest; then the fuzzer.
 	check_mutants
+	check_fuzz
 	echo "lane: $passed $failed $skipped"
 }
 
@@ -380,6 +384,34 @@ check_mutants() {
 	for patch in tests/mutants/*.patch; do
 		check_mutant "$patch"
 	done
+}
+
+# dcrun's config.json reader under libFuzzer, ASan and UBSan
+# (tests/fuzz/fuzz.sh): the committed seed corpus replayed, then
+# FUZZ_SECONDS (here 20) of fuzzing on a copy of it, on one core: last in
+# the valgrind lane, which is done before the other lane's guest is.
+check_fuzz() {
+	local log=$LOGS/fuzz.log status=0
+	FUZZ_SECONDS=${FUZZ_SECONDS:-20} MAKE=$MAKE tests/fuzz/fuzz.sh >"$log" 2>&1 || status=$?
+	case $status in
+	0) pass fuzz "$(tail -n 1 "$log")" ;;
+	77) skip fuzz "$(tail -n 1 "$log")" ;;
+	*) fail fuzz "$(tail -n 1 "$log")" "$log" ;;
+	esac
+}
+
+# containerd drives 12's dcrun as a node's would (tests/containerd.sh):
+# ctr run through containerd-shim-runc-v2 with dcrun as its runtime binary,
+# on a containerd, socket and namespace of its own; a skip where
+# containerd is not installed. In the first lane, after 12's own tests.
+check_containerd() {
+	local log=$LOGS/containerd.log status=0
+	timeout 300 tests/containerd.sh "solutions/$chapter/dcrun" "$ROOTFS" >"$log" 2>&1 || status=$?
+	case $status in
+	0) pass "$chapter" "$(tail -n 1 "$log")" ;;
+	77) skip "$chapter" "containerd: $(tail -n 1 "$log")" ;;
+	*) fail "$chapter" "containerd: driving dcrun failed (exit $status)" "$log" ;;
+	esac
 }
 
 case ${DC_LANE:-} in
@@ -465,6 +497,7 @@ fi
 if ! command -v valgrind >/dev/null; then
 	skip valgrind "not installed: the solutions are not checked under it"
 	check_mutants
+	check_fuzz
 elif [ "$(id -u)" -eq 0 ]; then
 	unshare --uts --ipc env DC_LANE=valgrind "$0" >"$LOGS/valgrind-lane.out" 2>&1 &
 	valgrind_pid=$!
@@ -479,6 +512,7 @@ for chapter in $CHAPTERS; do
 		continue
 	fi
 	check_solution solution "solutions/$chapter"
+	case $chapter in 12-*) check_containerd ;; esac
 	# LeakSanitizer needs /proc, which a process inside the new root may not
 	# have; valgrind's leak check covers leaks instead.
 	asan_in_lane "$chapter" ||

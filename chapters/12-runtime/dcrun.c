@@ -701,10 +701,6 @@ static int cmd_exec(int argc, char *argv[])
 		{"preserve-fds", required_argument, NULL, 'f'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *want = "want [--process FILE] [-t] [-e NAME=VALUE] [--cwd DIR] "
-			   "[-u UID[:GID]] [-g GID] [--cap CAP] [--no-new-privs] [-d] "
-			   "[--pid-file FILE] [--console-socket SOCKET] [--preserve-fds N] "
-			   "ID [COMMAND [ARG...]]";
 	/* The lists: at most one entry an argument. */
 	char **env = calloc((size_t)argc + 1, sizeof(char *));
 	char **gids = calloc((size_t)argc + 1, sizeof(char *));
@@ -769,7 +765,11 @@ static int cmd_exec(int argc, char *argv[])
 	}
 	if (opt == '?' || optind >= argc) {
 		free(env), free(gids), free(caps);
-		return usage_error("exec", want);
+		return usage_error("exec",
+				   "want [--process FILE] [-t] [-e NAME=VALUE] [--cwd DIR] "
+				   "[-u UID[:GID]] [-g GID] [--cap CAP] [--no-new-privs] [-d] "
+				   "[--pid-file FILE] [--console-socket SOCKET] [--preserve-fds N] "
+				   "ID [COMMAND [ARG...]]");
 	}
 	o.id = argv[optind];
 	o.args = argv + optind + 1;

@@ -425,11 +425,11 @@ static int join(const struct joiner_args *a, struct error *e)
  */
 static _Noreturn void joiner_main(struct joiner_args *a)
 {
-	static char stack[1024 * 1024] __attribute__((aligned(16)));
 	struct error e = {0};
 	pid_t pid = -1;
 
 	if (join(a, &e) == 0) {
+		static char stack[1024 * 1024] __attribute__((aligned(16)));
 		pid = clone(exec_child_main, stack + sizeof(stack), CLONE_PARENT | SIGCHLD,
 			    a->child);
 		if (pid == -1)

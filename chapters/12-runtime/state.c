@@ -463,7 +463,7 @@ void state_free(struct state *st)
 	st->annotations = NULL;
 	st->nannotations = 0;
 	struct spec_hook *lists[] = {st->poststart, st->poststop};
-	size_t counts[] = {st->npoststart, st->npoststop};
+	const size_t counts[] = {st->npoststart, st->npoststop};
 	for (int l = 0; l < 2; l++) {
 		for (size_t i = 0; i < counts[l]; i++) {
 			free(lists[l][i].path);

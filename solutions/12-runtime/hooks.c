@@ -161,8 +161,9 @@ static int await_hook(pid_t pid, int pidfd, int out, int timeout, char *kept, si
 		/* At EOF, poll no more on it (a negative fd is skipped). */
 		if (fds[1].revents && !drain(out, kept, nkept))
 			fds[1].fd = -1;
-		if (pidfd != -1 ? (fds[0].revents & POLLIN) != 0
-				: (reaped = waitpid(pid, status, WNOHANG) == pid))
+		if (pidfd == -1)
+			reaped = waitpid(pid, status, WNOHANG) == pid;
+		if (pidfd != -1 ? (fds[0].revents & POLLIN) != 0 : reaped)
 			break;
 		if (timeout > 0 && ms_left(&deadline) == 0) {
 			rc = 1;

@@ -267,7 +267,6 @@ struct relay {
 /* One round of poll: what can be read is read, what can be written is written. */
 static int relay_once(struct relay *r, const sigset_t *forward, struct error *e)
 {
-	char out[4096];
 	struct pollfd fds[3] = {
 		{.fd = r->stdin_open && r->in_length == 0 ? STDIN_FILENO : -1, .events = POLLIN},
 		{.fd = r->master_open ? r->master : -1,
@@ -302,6 +301,7 @@ static int relay_once(struct relay *r, const sigset_t *forward, struct error *e)
 			r->in_length = 0;
 	}
 	if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		char out[4096];
 		ssize_t n = read(r->master, out, sizeof(out));
 		/* EIO: every slave is closed, the container's processes are gone. */
 		if (n > 0 && write_all(STDOUT_FILENO, out, (size_t)n) == -1)
