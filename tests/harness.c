@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,30 @@ static void tool_argv(const char **argv, size_t max, const char *const prefix[],
 }
 
 /* Start argv with pipes on all three standard streams. */
+/* ARGV started with IN, OUT and ERR as its 0, 1 and 2, in a process group of its own; -1: not started. */
+static pid_t spawn(const char *const argv[], int in, int out, int err)
+{
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
+	pid_t pid = -1;
+
+	if (posix_spawn_file_actions_init(&actions) != 0)
+		harness_die("posix_spawn_file_actions_init", argv[0]);
+	if (posix_spawnattr_init(&attr) != 0)
+		harness_die("posix_spawnattr_init", argv[0]);
+	if (posix_spawn_file_actions_adddup2(&actions, in, 0) != 0 ||
+	    posix_spawn_file_actions_adddup2(&actions, out, 1) != 0 ||
+	    posix_spawn_file_actions_adddup2(&actions, err, 2) != 0 ||
+	    posix_spawnattr_setpgroup(&attr, 0) != 0 ||
+	    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP) != 0)
+		harness_die("posix_spawn setup", argv[0]);
+	if (posix_spawnp(&pid, argv[0], &actions, &attr, (char *const *)argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attr);
+	return pid;
+}
+
 static void start(struct run *r, const char *const argv[])
 {
 	int in[2], out[2], err[2];
@@ -366,11 +391,18 @@ static void start(struct run *r, const char *const argv[])
 	make_pipe(out);
 	make_pipe(err);
 
-	pid_t pid = fork();
+	/*
+	 * posix_spawn, not fork: glibc's shares our memory until the exec
+	 * (CLONE_VM | CLONE_VFORK), where fork copies our page tables -- an
+	 * ASan process's are large, and the suite starts thousands of
+	 * commands. Its own process group, so a timeout can kill all of it.
+	 */
+	pid_t pid = spawn(argv, in[0], out[1], err[1]);
+	if (pid == -1)
+		pid = fork(); /* it could not exec: the child says why, as below */
 	if (pid == -1)
 		harness_die("fork", argv[0]);
 	if (pid == 0) {
-		/* Its own process group, so a timeout can kill all of it. */
 		setpgid(0, 0);
 		if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1 || dup2(err[1], 2) == -1)
 			_exit(2);
