@@ -270,6 +270,16 @@ valgrind_only() {
 	esac
 }
 
+# Under ASan every test runs but 12's 200-cycle load test: its 600 dcrun
+# commands are the create, start and delete that 12's other tests run
+# under ASan, and its promise -- nothing left behind -- is kept by the
+# plain run; under ASan it would cost a quarter of a minute.
+asan_except() {
+	case $1 in
+	12-runtime) echo test_many_containers_at_once_leave_nothing_behind ;;
+	esac
+}
+
 # Chapters 01-08 are also checked under ASan in that lane, which would
 # otherwise wait on the other at the end.
 asan_in_lane() { [ "${1%%-*}" -lt 9 ]; }
@@ -516,7 +526,8 @@ for chapter in $CHAPTERS; do
 	# LeakSanitizer needs /proc, which a process inside the new root may not
 	# have; valgrind's leak check covers leaks instead.
 	asan_in_lane "$chapter" ||
-		check_solution "asan+ubsan" "$BUILD/san/$chapter" "env ASAN_OPTIONS=detect_leaks=0"
+		DC_EXCEPT=$(asan_except "$chapter") \
+			check_solution "asan+ubsan" "$BUILD/san/$chapter" "env ASAN_OPTIONS=detect_leaks=0"
 	check_exercise_fails
 	check_in_sync
 	if cgroup_chapter "$chapter" && ! cgroup_chapter "$(next_chapter "$chapter")"; then

@@ -1069,7 +1069,10 @@ static void usage(FILE *out)
 	      "\n"
 	      "  spec [--rootless] [--bundle DIR]   write a default config.json\n"
 	      "  create [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET]\n"
-	      "         [--preserve-fds N] ID      build a container, its process waiting\n"
+	      "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] ID\n"
+	      "                                     build a container, its process waiting\n"
+	      "                                     (--no-pivot, --no-new-keyring: accepted,\n"
+	      "                                     as runc's; pivot_root is always used)\n"
 	      "  start ID                           let the created container run\n"
 	      "  run [--bundle DIR] [--detach] [--pid-file FILE]\n"
 	      "      [--console-socket SOCKET] ID   create and start; wait unless --detach\n"
@@ -1093,7 +1096,7 @@ static void usage(FILE *out)
 	      "                     $XDG_RUNTIME_DIR/dcrun)\n"
 	      "  --log FILE         append errors to FILE\n"
 	      "  --log-format text|json   their format (json: what conmon reads)\n"
-	      "  --debug            more in the log\n"
+	      "  --debug            accepted, as runc's callers pass it; changes nothing\n"
 	      "  --systemd-cgroup   refused: dcrun has no systemd cgroup driver\n"
 	      "  --version, --help\n",
 	      out);
