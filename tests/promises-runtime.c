@@ -4934,3 +4934,37 @@ void test_exec_tty_is_a_terminal_of_the_containers_own(void **state)
 		b, (const char *[]){"--console-socket", socket_path, id, "/bin/true", NULL},
 		"console-socket", "exec --console-socket without -t");
 }
+
+/*
+ * create checks that the program is there; if it is gone by start (here:
+ * a program on a bind-mounted host directory, removed in between), start
+ * must not report success for a program that never ran: it fails with one
+ * line naming the exec and the path, and the container is stopped.
+ */
+void test_start_fails_when_the_program_is_gone(void **state)
+{
+	const char *id = container_id("gone");
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle("gone", (const char *[]){"/mnt/prog", NULL});
+	share_mnt(b);
+	save(b);
+	const char *prog = shared_file(b, "prog");
+	int fd = open(prog, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (fd == -1 || write(fd, "#!/bin/sh\necho ran\n", 19) != 19 || close(fd) == -1)
+		dc_fail("write %s: %s", prog, strerror(errno));
+	create(b, id);
+	if (unlink(prog) == -1)
+		dc_fail("unlink %s: %s", prog, strerror(errno));
+	dcrun(&r, b, (const char *[]){"start", id, NULL});
+	if (r.exit_code == 0)
+		dc_fail("start exited 0 for a program that is gone (%s): it must fail, as the "
+			"program never ran",
+			prog);
+	expect_one_clear_line(r.err, "/mnt/prog", "start of a program that is gone");
+	run_free(&r);
+	expect_status(b, id, "stopped",
+		      "a program that could not run leaves its container stopped");
+}

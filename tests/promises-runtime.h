@@ -129,6 +129,7 @@ void test_hooks_get_their_args_and_env_exactly(void **state);
 void test_hooks_failing_in_create_fail_it_and_leave_nothing(void **state);
 void test_hooks_past_their_timeout_are_killed_and_fail_create(void **state);
 void test_hooks_failing_in_start_leave_the_container_stopped(void **state);
+void test_start_fails_when_the_program_is_gone(void **state);
 void test_hooks_failing_in_poststop_still_let_delete_finish(void **state);
 
 /* exec */

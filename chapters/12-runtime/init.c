@@ -357,8 +357,10 @@ int init_main(void *arg)
 		      "startContainer", a->created_state, &e) == -1)
 		fail_start(fifo, &e);
 	execvp(a->spec->args[0], a->spec->args);
+	/* Gone since create checked it: start says so (else our stderr), as fail_start. */
 	int err = errno;
 	fail(&e, err, "exec", "\"%s\"", a->spec->args[0]);
-	error_print(&e, stderr);
+	if (fifo == -1 || write(fifo, &e, sizeof(e)) != sizeof(e))
+		error_print(&e, stderr);
 	_exit(err == ENOENT ? 127 : 126);
 }
