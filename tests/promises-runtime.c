@@ -4968,3 +4968,23 @@ void test_start_fails_when_the_program_is_gone(void **state)
 	expect_status(b, id, "stopped",
 		      "a program that could not run leaves its container stopped");
 }
+
+/*
+ * --user's numbers are read whole or refused: a uid cut to its first 31
+ * digits, "000...0001000" read as "000...000", would run the command as
+ * root. Refused with exit 255 and one line naming --user; nothing runs.
+ */
+void test_exec_user_is_read_whole_or_refused(void **state)
+{
+	const char *id = container_id("execuser");
+	const char *long_uid = "00000000000000000000000000000001000";
+
+	(void)state;
+	require_root();
+	struct bundle *b = running("execuser", id, NULL);
+	expect_exec_refused(b, (const char *[]){"-u", long_uid, id, "/bin/id", "-u", NULL},
+			    "--user", "exec -u with a uid of 35 digits");
+	expect_exec_refused(
+		b, (const char *[]){"-u", text("%s:0", long_uid), id, "/bin/id", "-u", NULL},
+		"--user", "exec -u with a uid of 35 digits and a gid");
+}

@@ -141,6 +141,7 @@ void test_exec_gets_the_containers_seccomp_filter_and_no_new_privs(void **state)
 void test_exec_command_holds_no_host_descriptor_and_stays_inside(void **state);
 void test_exec_process_cannot_be_reached_while_it_joins(void **state);
 void test_exec_needs_a_created_or_running_container(void **state);
+void test_exec_user_is_read_whole_or_refused(void **state);
 void test_exec_tty_is_a_terminal_of_the_containers_own(void **state);
 
 /* podman drives it */

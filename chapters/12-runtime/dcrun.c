@@ -613,6 +613,20 @@ static int forward_until_exit(pid_t pid, const sigset_t *forward)
  * its parent: pass on the signals that would end us, and exit with its
  * status once it has gone (then delete it, as runc does).
  */
+/*
+ * After a failed relay: kill and reap the child, unless the relay reaped
+ * it already -- then its pid may be another process's, never to be killed
+ * (waitpid says ECHILD, and *status is the relay's).
+ */
+static void end_child(pid_t pid, int *status)
+{
+	if (waitpid(pid, status, WNOHANG) != 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+		;
+}
+
 static int cmd_run(int argc, char *argv[])
 {
 	struct create_args a = {0};
@@ -663,8 +677,7 @@ static int cmd_run(int argc, char *argv[])
 		/* process.terminal: its terminal's other end is ours; relay it to our own. */
 		if (tty_relay(master, pid, &forward, &status, &e) == -1) {
 			report(&e);
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			end_child(pid, &status);
 		}
 		close(master);
 	}
@@ -799,8 +812,7 @@ static int cmd_exec(int argc, char *argv[])
 		/* -t in the foreground: we are its terminal, as run is. */
 		if (tty_relay(master, pid, &forward, &status, &e) == -1) {
 			report(&e);
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			end_child(pid, &status);
 		}
 		close(master);
 	}

@@ -152,8 +152,12 @@ static int apply_flags(const struct exec_options *o, struct spec *spec, struct e
 	if (o->user != NULL) {
 		char uid[32];
 		const char *colon = strchr(o->user, ':');
+		size_t length = colon ? (size_t)(colon - o->user) : strlen(o->user);
 
-		snprintf(uid, sizeof(uid), "%.*s", colon ? (int)(colon - o->user) : 31, o->user);
+		/* Whole or refused: a number cut short would be another uid (0, even). */
+		if (length >= sizeof(uid))
+			return invalid(e, "--user \"%s\": the uid is too long", o->user);
+		snprintf(uid, sizeof(uid), "%.*s", (int)length, o->user);
 		if (id_of(uid, "--user", &spec->uid, e) == -1 ||
 		    (colon != NULL && id_of(colon + 1, "--user", &spec->gid, e) == -1))
 			return -1;

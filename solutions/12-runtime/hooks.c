@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,7 +73,14 @@ static void exec_hook(const struct spec_hook *h, int in, int out)
 
 	/* `run` blocks the signals it forwards, and a blocked set survives execve. */
 	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1 || dup2(in, 0) == -1 ||
+	/*
+	 * Until execve we are a copy of dcrun (createContainer's: in the
+	 * container's namespaces, the host's / still in reach): not for
+	 * ptrace or /proc/PID/mem from a shared PID namespace. execve makes
+	 * the hook dumpable again.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    sigprocmask(SIG_SETMASK, &none, NULL) == -1 || dup2(in, 0) == -1 ||
 	    dup2(out, 1) == -1 || dup2(out, 2) == -1)
 		_exit(127);
 	/*
@@ -190,9 +198,14 @@ int hook_run(const struct spec_hook *h, const char *kind, size_t index, const ch
 		return fail(e, errno, "hook", "%s[%zu] %s", kind, index, h->path);
 	if (state_pipe(state_json, &in, e) == -1)
 		return -1;
-	if (pipe2(out, O_CLOEXEC) == -1 || fcntl(out[0], F_SETFL, O_NONBLOCK) == -1) {
+	if (pipe2(out, O_CLOEXEC) == -1) {
 		close(in);
 		return fail(e, errno, "pipe2", "a hook's output");
+	}
+	if (fcntl(out[0], F_SETFL, O_NONBLOCK) == -1) {
+		int err = errno;
+		close(in), close(out[0]), close(out[1]);
+		return fail(e, err, "fcntl", "a hook's output (O_NONBLOCK)");
 	}
 	pid_t pid = fork();
 	if (pid == 0)

@@ -60,8 +60,13 @@ static int enter_time_namespace(const struct spec *spec, struct error *e)
 	}
 	close(fd);
 	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-	if (fd == -1 || setns(fd, CLONE_NEWTIME) == -1)
-		return fail(e, errno, "setns", "/proc/self/ns/time_for_children");
+	if (fd == -1)
+		return fail(e, errno, "open", "/proc/self/ns/time_for_children");
+	if (setns(fd, CLONE_NEWTIME) == -1) {
+		int err = errno;
+		close(fd);
+		return fail(e, err, "setns", "/proc/self/ns/time_for_children");
+	}
 	close(fd);
 	return 0;
 }
@@ -230,12 +235,13 @@ static int set_up(struct init_args *a, struct error *e)
 	/* After the host put us in our group: its root is then ours. */
 	if (has_namespace(spec, CLONE_NEWCGROUP, true) && unshare(CLONE_NEWCGROUP) == -1)
 		return fail(e, errno, "unshare", "CLONE_NEWCGROUP");
-	if (spec->time_offsets_set && has_namespace(spec, CLONE_NEWTIME, true) &&
-	    enter_time_namespace(spec, e) == -1)
+	/*
+	 * Entered, offsets or none (zero): after unshare alone only our
+	 * children would be in it, and until execve our /proc/PID/ns/time --
+	 * what exec joins -- would still be the host's.
+	 */
+	if (has_namespace(spec, CLONE_NEWTIME, true) && enter_time_namespace(spec, e) == -1)
 		return -1;
-	else if (!spec->time_offsets_set && has_namespace(spec, CLONE_NEWTIME, true) &&
-		 unshare(CLONE_NEWTIME) == -1)
-		return fail(e, errno, "unshare", "CLONE_NEWTIME");
 	if (has_namespace(spec, CLONE_NEWNET, true) && bring_up_loopback(e) == -1)
 		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) == -1)
