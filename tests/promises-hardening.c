@@ -560,13 +560,7 @@ void test_create_killed_at_any_step_leaves_nothing_after_delete_force(void **sta
 		skip();
 	}
 	struct bundle *b = make_bundle("killed", (const char *[]){"/bin/sleep", mark(), NULL});
-	/* Remapped: the rootfs must be reachable by 100000, which it is or a copy is. */
-	set(b, "root.path", json_object_new_string(test_rootfs_for_others()));
-	append(b, "linux.namespaces", json("{\"type\": \"user\"}"));
-	set(b, "linux.uidMappings",
-	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
-	set(b, "linux.gidMappings",
-	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+	map_users(b);
 	set(b, "linux.cgroupsPath", json_object_new_string(text("/%s", group)));
 	save(b);
 	kill_create_at_each_stage(b, id, group, false);

@@ -399,6 +399,26 @@ static const char *shared_file(const struct bundle *b, const char *name)
 	return text("%s/%s", b->shared, name);
 }
 
+void map_users(struct bundle *b)
+{
+	/* Remapped: the rootfs must be reachable by 100000, which it is or a copy is. */
+	set(b, "root.path", json_object_new_string(test_rootfs_for_others()));
+	append(b, "linux.namespaces", json("{\"type\": \"user\"}"));
+	set(b, "linux.uidMappings",
+	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+	set(b, "linux.gidMappings",
+	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+}
+
+/* B's directory removed and its slot free again: a test's next case makes a bundle of its own. */
+static void forget_bundle(struct bundle *b)
+{
+	json_object_put(b->config);
+	b->config = NULL;
+	remove_tree(b->dir);
+	b->dir = NULL;
+}
+
 void save(const struct bundle *b)
 {
 	const char *path = text("%s/config.json", b->dir);
@@ -2077,11 +2097,7 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		expect_create_refused(b, id, group, cases[i].names, cases[i].what);
 		if (cases[i].kind == HOOK && exists(text("%s/hook-ran", b->dir)))
 			dc_fail("create of %s refused it, yet ran the hook", cases[i].what);
-		/* The next case gets a bundle of its own. */
-		json_object_put(b->config);
-		b->config = NULL;
-		remove_tree(b->dir);
-		b->dir = NULL;
+		forget_bundle(b); /* the next case gets a bundle of its own */
 	}
 }
 
@@ -2143,10 +2159,7 @@ void test_labels_the_host_cannot_apply_are_refused(void **state)
 		}
 		save(b);
 		expect_create_refused(b, id, group, names, text("%s %s", names, cases[i].value));
-		json_object_put(b->config);
-		b->config = NULL;
-		remove_tree(b->dir);
-		b->dir = NULL;
+		forget_bundle(b);
 	}
 
 	struct bundle *b = make_bundle("unconfined", (const char *[]){"/bin/true", NULL});
@@ -2395,13 +2408,7 @@ void test_user_is_honoured_with_and_without_a_user_namespace(void **state)
 		dc_fail("the groups should hold process.user.additionalGids, 2000 and 3000: %s",
 			groups ? groups : "(not printed)");
 
-	/* Remapped: the rootfs must be reachable by 100000, which it is or a copy is. */
-	set(b, "root.path", json_object_new_string(test_rootfs_for_others()));
-	append(b, "linux.namespaces", json("{\"type\": \"user\"}"));
-	set(b, "linux.uidMappings",
-	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
-	set(b, "linux.gidMappings",
-	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
+	map_users(b);
 	set(b, "process.user", json("{\"uid\": 1000, \"gid\": 1000}"));
 	save(b);
 	out = run_output(b, id, 0);
@@ -4259,11 +4266,7 @@ void test_hooks_failing_in_create_fail_it_and_leave_nothing(void **state)
 				"state \"stopped\" (the lifecycle goes on at destroy); the hooks "
 				"that ran:\n%s",
 				failing[i], ran);
-		/* The next case gets a bundle of its own. */
-		json_object_put(b->config);
-		b->config = NULL;
-		remove_tree(b->dir);
-		b->dir = NULL;
+		forget_bundle(b); /* the next case gets a bundle of its own */
 	}
 }
 
@@ -4292,10 +4295,7 @@ void test_hooks_past_their_timeout_are_killed_and_fail_create(void **state)
 		expect_create_refused(b, id, group,
 				      text("%s[0] /bin/sh: ran past its timeout", kinds[i]),
 				      text("a %s hook past its timeout", kinds[i]));
-		json_object_put(b->config);
-		b->config = NULL;
-		remove_tree(b->dir);
-		b->dir = NULL;
+		forget_bundle(b);
 	}
 }
 
@@ -4343,10 +4343,7 @@ void test_hooks_failing_in_start_leave_the_container_stopped(void **state)
 		dcrun(&r, b, (const char *[]){"delete", id, NULL});
 		assert_exit(&r, 0);
 		run_free(&r);
-		json_object_put(b->config);
-		b->config = NULL;
-		remove_tree(b->dir);
-		b->dir = NULL;
+		forget_bundle(b);
 	}
 }
 
@@ -4451,13 +4448,8 @@ static void expect_exec_refused(const struct bundle *b, const char *const args[]
 static void with_user_namespace(struct bundle *b)
 {
 	set(b, "hostname", json_object_new_string("dc-exec-ns"));
-	set(b, "root.path", json_object_new_string(test_rootfs_for_others()));
-	append(b, "linux.namespaces", json("{\"type\": \"user\"}"));
+	map_users(b);
 	append(b, "linux.namespaces", json("{\"type\": \"cgroup\"}"));
-	set(b, "linux.uidMappings",
-	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
-	set(b, "linux.gidMappings",
-	    json("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"));
 }
 
 /* "MAJOR:MINOR:INODE" of pid's root, as the probe prints its own (root_inode). */

@@ -64,6 +64,8 @@ struct json_object *json(const char *fmt, ...) __attribute__((format(printf, 1, 
 void set(struct bundle *b, const char *path, struct json_object *value);
 void append(struct bundle *b, const char *path, struct json_object *value);
 void save(const struct bundle *b);
+/* A user namespace of its own: 0-65535 inside are 100000-165535 outside, on a rootfs they reach. */
+void map_users(struct bundle *b);
 /* dcrun --root B's ARGS (never one that leaves a container: it would keep the run's pipes). */
 void dcrun(struct run *r, const struct bundle *b, const char *const args[]);
 /* The host's mount lines naming A or B; the groups /NAME (a glob) in every hierarchy. */

@@ -211,6 +211,17 @@ static int hooks_before_pivot(struct init_args *a, struct error *e)
 			 "createContainer", a->hook_state, e);
 }
 
+int init_environment(const struct spec *spec, struct error *e)
+{
+	if (clearenv() != 0)
+		return fail(e, ENOMEM, "clearenv", "the environment");
+	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL; i++) {
+		if (putenv(spec->env[i]) != 0)
+			return fail(e, errno, "putenv", "%s", spec->env[i]);
+	}
+	return 0;
+}
+
 /* The steps up to "ready": -1 and *e on the first failure. */
 static int set_up(struct init_args *a, struct error *e)
 {
@@ -275,12 +286,8 @@ static int set_up(struct init_args *a, struct error *e)
 		return -1;
 	if (chdir(spec->cwd) == -1)
 		return fail(e, errno, "chdir", "process.cwd %s", spec->cwd);
-	if (clearenv() != 0)
-		return fail(e, ENOMEM, "clearenv", "the environment");
-	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL; i++) {
-		if (putenv(spec->env[i]) != 0)
-			return fail(e, errno, "putenv", "%s", spec->env[i]);
-	}
+	if (init_environment(spec, e) == -1)
+		return -1;
 	if (find_program(spec->args[0], e) == -1 ||
 	    close_descriptors(3 + a->o->preserve_fds, a->sync, a->fifo_fd, e) == -1)
 		return -1;

@@ -609,24 +609,37 @@ static int forward_until_exit(pid_t pid, const sigset_t *forward)
 }
 
 /*
+ * run's and exec's foreground: stay with the child until it has gone,
+ * passing on FORWARD's signals, and relay its terminal if it has one
+ * (MASTER, closed here). Its wait status. After a failed relay the child
+ * is killed and reaped, unless the relay reaped it already: its pid may
+ * then be another process's, never to be killed (waitpid says ECHILD,
+ * and the status is the relay's).
+ */
+static int stay_with(pid_t pid, int master, const sigset_t *forward)
+{
+	struct error e = {0};
+	int status = 0;
+
+	if (master == -1)
+		return forward_until_exit(pid, forward);
+	if (tty_relay(master, pid, forward, &status, &e) == -1) {
+		report(&e);
+		if (waitpid(pid, &status, WNOHANG) == 0) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+				;
+		}
+	}
+	close(master);
+	return status;
+}
+
+/*
  * run: create, start, and, unless --detach, stay with the container as
  * its parent: pass on the signals that would end us, and exit with its
  * status once it has gone (then delete it, as runc does).
  */
-/*
- * After a failed relay: kill and reap the child, unless the relay reaped
- * it already -- then its pid may be another process's, never to be killed
- * (waitpid says ECHILD, and *status is the relay's).
- */
-static void end_child(pid_t pid, int *status)
-{
-	if (waitpid(pid, status, WNOHANG) != 0)
-		return;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
-		;
-}
-
 static int cmd_run(int argc, char *argv[])
 {
 	struct create_args a = {0};
@@ -671,16 +684,8 @@ static int cmd_run(int argc, char *argv[])
 	state_free(&st);
 	if (a.detach)
 		return 0;
-	if (master == -1) {
-		status = forward_until_exit(pid, &forward);
-	} else {
-		/* process.terminal: its terminal's other end is ours; relay it to our own. */
-		if (tty_relay(master, pid, &forward, &status, &e) == -1) {
-			report(&e);
-			end_child(pid, &status);
-		}
-		close(master);
-	}
+	/* With process.terminal, its terminal's other end is ours: relayed to our own. */
+	status = stay_with(pid, master, &forward);
 	lock = state_open(global.root, a.id, &st, &e);
 	if (lock != -1) {
 		destroy(&st, &e);
@@ -806,16 +811,8 @@ static int cmd_exec(int argc, char *argv[])
 	}
 	if (o.detach)
 		return 0;
-	if (master == -1) {
-		status = forward_until_exit(pid, &forward);
-	} else {
-		/* -t in the foreground: we are its terminal, as run is. */
-		if (tty_relay(master, pid, &forward, &status, &e) == -1) {
-			report(&e);
-			end_child(pid, &status);
-		}
-		close(master);
-	}
+	/* -t in the foreground: we are its terminal, as run is. */
+	status = stay_with(pid, master, &forward);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

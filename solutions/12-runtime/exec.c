@@ -273,13 +273,7 @@ static int set_up(struct exec_child *c, struct error *e)
 		return -1;
 	if (chdir(spec->cwd) == -1)
 		return fail(e, errno, "chdir", "process.cwd %s (in the container)", spec->cwd);
-	if (clearenv() != 0)
-		return fail(e, ENOMEM, "clearenv", "the environment");
-	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL; i++) {
-		if (putenv(spec->env[i]) != 0)
-			return fail(e, errno, "putenv", "%s", spec->env[i]);
-	}
-	return 0;
+	return init_environment(spec, e);
 }
 
 /* The process, from clone(2) to execve(2): never returns. */

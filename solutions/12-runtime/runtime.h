@@ -565,5 +565,7 @@ struct init_args {
 	const char *created_state; /* and, after it in the same buffer, "created" */
 };
 int init_main(void *arg);
+/* The process's environment: exactly process.env, none of ours (init's and exec's last step but one). */
+int init_environment(const struct spec *spec, struct error *e);
 
 #endif
