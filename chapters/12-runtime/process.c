@@ -383,6 +383,10 @@ int process_start(const char *fifo_path, pid_t pid, unsigned long long start_tim
 		return 0;
 	int rc = await_exec(fd, e);
 	close(fd);
+	/* init wrote why its program could not run, and is exiting: return
+	 * once it has, so that start's caller finds the container stopped. */
+	if (rc == -1)
+		process_wait_gone(pid, start_time);
 	if (unlink(fifo_path) == -1 && rc == 0)
 		return fail(e, errno, "unlink", "%s", fifo_path);
 	return rc;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -385,6 +386,22 @@ unsigned long long process_start_time(pid_t pid)
 	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
 		return 0;
 	return start;
+}
+
+/*
+ * Wait a moment (5 s at most) for a process to be gone: after delete's
+ * SIGKILL, or after init wrote why its program could not run and exits.
+ * A zombie counts as gone (process_start_time is 0 for it); our own
+ * child (run's) is reaped, or it would stay one.
+ */
+void process_wait_gone(pid_t pid, unsigned long long start_time)
+{
+	for (int tries = 0; tries < 500; tries++) {
+		if (process_start_time(pid) != start_time)
+			return;
+		waitpid(pid, NULL, WNOHANG);
+		usleep(10000);
+	}
 }
 
 enum status state_status(const char *root, const struct state *st)

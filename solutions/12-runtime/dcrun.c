@@ -143,18 +143,6 @@ struct create_args {
 	int *terminal; /* run in the foreground with process.terminal: the pty's master */
 };
 
-/* Wait a moment for a pid to be gone (delete --force after SIGKILL). */
-static void wait_gone(const struct state *st)
-{
-	for (int tries = 0; tries < 500; tries++) {
-		if (process_start_time(st->pid) != st->start_time)
-			return;
-		/* Our own child (run): reap it, or it stays a zombie. */
-		waitpid(st->pid, NULL, WNOHANG);
-		usleep(10000);
-	}
-}
-
 /*
  * poststop, once the container is gone (runtime.md, "Lifecycle" step 13):
  * each hook in turn, the state "stopped". A failure is a warning and the
@@ -200,7 +188,7 @@ static int destroy(const struct state *st, struct error *e)
 			cgroup_freeze(&cg, false, &again);
 	}
 	if (st->pid > 0)
-		wait_gone(st);
+		process_wait_gone(st->pid, st->start_time);
 	if (st->cgroup[0] != '\0' && cgroup_remove(&cg, e) == -1)
 		status = -1;
 	if (state_remove(global.root, st->id, status == -1 ? &again : e) == -1)
@@ -431,8 +419,10 @@ static int run_poststart(struct state *st, struct error *e)
 	int rc = text ? hooks_run(st->poststart, st->npoststart, "poststart", text, e)
 		      : fail(e, ENOMEM, "state_json", "poststart's state");
 	free(text);
-	if (rc == -1 && process_start_time(st->pid) == st->start_time)
+	if (rc == -1 && process_start_time(st->pid) == st->start_time) {
 		kill(st->pid, SIGKILL);
+		process_wait_gone(st->pid, st->start_time);
+	}
 	return rc;
 }
 

@@ -333,6 +333,8 @@ char **state_list(const char *root, struct error *e);
 void state_free(struct state *st);
 /* Field 22 of /proc/PID/stat (0 if it is gone). */
 unsigned long long process_start_time(pid_t pid);
+/* Wait up to 5 s for that process to be gone (a zombie is). */
+void process_wait_gone(pid_t pid, unsigned long long start_time);
 
 /* --- cgroup.c ------------------------------------------------------------------ */
 
