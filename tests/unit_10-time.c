@@ -777,6 +777,15 @@ static int status_of_child(int code, int signal)
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* Whatever we inherited (nohup ignores SIGHUP), the signal kills.
+		 * (SIGKILL's action cannot be set: that sigaction fails, and it kills anyway.) */
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, signal);
+		if (code < 0) {
+			sigprocmask(SIG_UNBLOCK, &one, NULL);
+			sigaction(signal, &(struct sigaction){.sa_handler = SIG_DFL}, NULL);
+		}
 		if (code < 0)
 			raise(signal);
 		_exit(code);
