@@ -277,10 +277,28 @@ static const char *reachable_by_nobody(const char *path)
 	if (mkdir(dir, 0755) == -1)
 		harness_die("mkdir", dir);
 	free(dir);
-	run_program(&cp, (const char *[]){"cp", "-a", "--", path, to, NULL}, NULL);
-	if (cp.exit_code != 0) {
-		fprintf(stderr, "harness: cp -a %s %s failed:\n%s", path, to, cp.err);
-		exit(2);
+	/*
+	 * The test rootfs is shared by the suites running beside this one,
+	 * and some of their tests make a name in it for a moment (a symlink,
+	 * a bind target the runtime makes): cp -a may find one gone between
+	 * listing and copying it. Then the copy is made again.
+	 */
+	for (int attempt = 1;; attempt++) {
+		run_program(&cp, (const char *[]){"cp", "-a", "--", path, to, NULL}, NULL);
+		if (cp.exit_code == 0)
+			break;
+		if (attempt == 5) {
+			fprintf(stderr, "harness: cp -a %s %s failed:\n%s", path, to, cp.err);
+			exit(2);
+		}
+		run_free(&cp);
+		char *partial = strdup(to); /* remove_tree frees what it is given */
+		if (partial == NULL)
+			harness_die("strdup", to);
+		if (access(partial, F_OK) == 0)
+			remove_tree(partial);
+		else
+			free(partial);
 	}
 	run_free(&cp);
 	copied_from[i] = strdup(path);
