@@ -1027,6 +1027,12 @@ static int try_int80(void)
 #endif
 }
 
+/* close_range(2) on a descriptor no one has open: 0 unless a filter (or an old kernel) refuses it. */
+static int try_close_range(void)
+{
+	return close_range(1 << 20, 1 << 20, 0) == -1 ? errno : 0;
+}
+
 static const struct attempt {
 	const char *name;
 	int (*run)(void);
@@ -1050,6 +1056,7 @@ static const struct attempt {
 	{"mknod_block", try_mknod_block},
 	{"ptrace_self", try_ptrace_self},
 	{"int80", try_int80},
+	{"close_range", try_close_range},
 };
 
 static const struct attempt *find_attempt(const char *name)

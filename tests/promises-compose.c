@@ -1730,8 +1730,6 @@ void test_bad_join_is_refused_and_leaves_nothing(void **state)
  * processes, which the test starts stopped, and which it follows through
  * fork.
  */
-enum moment { BEFORE_EXEC, AFTER_EXEC };
-
 struct watch {
 	unsigned long pidns; /* the container's PID namespace */
 	struct run *inside;  /* the attacker: a shell in the container */
@@ -1741,13 +1739,9 @@ struct watch {
 	bool reached[2];
 };
 
-struct tracee {
-	pid_t pid;
-	bool before_done, execed;
-};
-
-static void at_moment(struct watch *w, enum moment m, pid_t pid)
+static void at_moment(struct trace *t, enum trace_moment m, pid_t pid)
 {
+	struct watch *w = t->data;
 	char path[64], command[256];
 	ssize_t len;
 
@@ -1761,6 +1755,7 @@ static void at_moment(struct watch *w, enum moment m, pid_t pid)
 	snprintf(w->answer[m], sizeof(w->answer[m]), "%s", shell_do(w->inside, command));
 }
 
+/* Stopped (T) or traced-stopped (t): polled, so nothing kept. */
 static bool is_stopped(pid_t pid)
 {
 	char path[64];
@@ -1768,98 +1763,80 @@ static bool is_stopped(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	char *stat = read_file_if_there(path);
 	const char *after = stat ? strrchr(stat, ')') : NULL;
-	bool stopped = after && (after[2] == 'T' || after[2] == 't');
+	bool stopped = after && after[1] == ' ' && (after[2] == 'T' || after[2] == 't');
 	free(stat);
 	return stopped;
 }
 
-/* One ptrace stop of `t`: note what it is, call the moment if it is one, and let it go on. */
-static bool on_stop(struct watch *w, struct tracee *t, int status, struct tracee *all, int *n)
+struct tracee {
+	pid_t pid;
+	bool entered, execed;
+};
+
+/* One ptrace stop of `p`: note what it is, call the moment if it is one, and let it go on. */
+static bool on_stop(struct trace *t, struct tracee *p, int status, struct tracee *all, int *n)
 {
 	int sig = WSTOPSIG(status), event = status >> 16, inject = 0;
-	bool inside = namespace_of(t->pid, "pid") == w->pidns;
+	bool inside = namespace_of(p->pid, "pid") == t->pidns;
 
 	if (sig == SIGTRAP && (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
 			       event == PTRACE_EVENT_CLONE)) {
 		unsigned long child = 0;
 
-		if (ptrace(PTRACE_GETEVENTMSG, t->pid, NULL, &child) == 0 && *n < 16)
+		if (ptrace(PTRACE_GETEVENTMSG, p->pid, NULL, &child) == 0 && *n < 16)
 			all[(*n)++] = (struct tracee){.pid = (pid_t)child};
 	} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
-		if (inside && !t->execed)
-			at_moment(w, AFTER_EXEC, t->pid);
-		t->execed = true;
+		if (inside && !p->execed)
+			t->at(t, TRACE_AFTER_EXEC, p->pid);
+		p->execed = true;
 	} else if (sig == (SIGTRAP | 0x80)) {
 		struct __ptrace_syscall_info info;
 
-		if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof(info), &info) > 0 &&
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, p->pid, (void *)sizeof(info), &info) > 0 &&
 		    info.op == PTRACE_SYSCALL_INFO_ENTRY &&
 		    (info.entry.nr == SYS_execve || info.entry.nr == SYS_execveat) && inside &&
-		    !t->before_done) {
-			t->before_done = true;
-			at_moment(w, BEFORE_EXEC, t->pid);
+		    !p->entered) {
+			p->entered = true;
+			t->at(t, TRACE_BEFORE_EXEC, p->pid);
 		}
 	} else if (event != PTRACE_EVENT_STOP) {
 		inject = sig; /* a signal on its way: deliver it */
 	}
 	/* Inside and not yet at its execve: stop at each system call, to find that one. */
-	bool step = inside && !t->before_done && !t->execed;
-	return ptrace(step ? PTRACE_SYSCALL : PTRACE_CONT, t->pid, NULL, (void *)(long)inject) == 0;
+	bool step = t->entries && inside && !p->entered && !p->execed;
+	return ptrace(step ? PTRACE_SYSCALL : PTRACE_CONT, p->pid, NULL, (void *)(long)inject) == 0;
 }
 
-/* enter's program: at 12, dcrun, whose exec takes enter's place (the runtime adapter). */
-static const char *enter_tool(void)
-{
-	return tool_path(runtime_adapter_active() ? "dcrun" : "enter");
-}
-
-/*
- * Run `enter PID COMMAND...` (the program at `enter`) stopped from the
- * start, trace it and its children until it exits, and call the attacks
- * at the two moments. The run is left for run_finish, which reaps it.
- * Under a DC_WRAP of "env NAME=VALUE..." (the sanitizers' options: a
- * leak check would ptrace the process itself) it runs under that env;
- * never under valgrind, which would be the process traced.
- */
-static void watch_enter(struct run *e, const char *enter, pid_t target, const char *const command[],
-			struct watch *w)
+void trace_run(struct run *r, const char *const argv[], struct trace *t)
 {
 	const long options = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-			     PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
-	const char *argv[40] = {"/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "sh"};
+			     PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
+			     (t->entries ? PTRACE_O_TRACESYSGOOD : 0);
+	const char *words[48] = {"/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "sh"};
 	struct tracee all[16];
-	char pid_text[16], wrap[1024];
-	int n = 0;
+	char wrap[1024];
 	size_t k = 4;
+	int n = 0;
 
 	snprintf(wrap, sizeof(wrap), "%s", getenv("DC_WRAP") ? getenv("DC_WRAP") : "");
 	if (strncmp(wrap, "env ", 4) == 0) {
 		for (char *save = NULL, *word = strtok_r(wrap, " ", &save); word && k < 16;
 		     word = strtok_r(NULL, " ", &save))
-			argv[k++] = word;
+			words[k++] = word;
 	}
-	argv[k++] = enter;
-	snprintf(pid_text, sizeof(pid_text), "%d", (int)target);
-	const char *request[32] = {pid_text};
-	for (size_t i = 0; command[i] != NULL && i + 2 < 32; i++)
-		request[i + 1] = command[i];
-	/* At 12, enter is `dcrun exec` (the runtime adapter's mapping). */
-	const char *const *words =
-		runtime_adapter_active() ? runtime_adapter_enter_args(request) : request;
-	for (size_t i = 0; words[i] != NULL && k < 39; i++)
-		argv[k++] = words[i];
-	argv[k] = NULL;
-	w->pidns = namespace_of(target, "pid");
-	run_start_argv(e, argv);
-	for (int tries = 0; tries < 5000 && !is_stopped(e->pid); tries++)
+	for (size_t i = 0; argv[i] != NULL && k + 1 < sizeof(words) / sizeof(words[0]); i++)
+		words[k++] = argv[i];
+	words[k] = NULL;
+	run_start_argv(r, words);
+	for (int tries = 0; tries < 5000 && !is_stopped(r->pid); tries++)
 		usleep(1000);
-	if (ptrace(PTRACE_SEIZE, e->pid, NULL, (void *)options) == -1) {
-		print_error("ptrace PTRACE_SEIZE %d: %s\n", (int)e->pid, strerror(errno));
-		kill(e->pid, SIGKILL);
+	if (ptrace(PTRACE_SEIZE, r->pid, NULL, (void *)options) == -1) {
+		print_error("ptrace PTRACE_SEIZE %d: %s\n", (int)r->pid, strerror(errno));
+		kill(r->pid, SIGKILL);
 		return;
 	}
-	all[n++] = (struct tracee){.pid = e->pid};
-	kill(e->pid, SIGCONT);
+	all[n++] = (struct tracee){.pid = r->pid};
+	kill(r->pid, SIGCONT);
 	for (time_t deadline = time(NULL) + 20; n > 0 && time(NULL) < deadline;) {
 		bool any = false;
 
@@ -1868,9 +1845,9 @@ static void watch_enter(struct run *e, const char *enter, pid_t target, const ch
 			int status;
 			pid_t got;
 
-			/* enter itself is run_finish's to reap: look at its end, never reap it. */
-			if (all[i].pid == e->pid) {
-				if (waitid(P_PID, (id_t)e->pid, &info,
+			/* Our own child is run_finish's to reap: look at its end, never reap it. */
+			if (all[i].pid == r->pid) {
+				if (waitid(P_PID, (id_t)r->pid, &info,
 					   WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) == -1 ||
 				    info.si_code == CLD_EXITED || info.si_code == CLD_KILLED ||
 				    info.si_code == CLD_DUMPED) {
@@ -1885,7 +1862,7 @@ static void watch_enter(struct run *e, const char *enter, pid_t target, const ch
 				continue;
 			any = true;
 			if (got == -1 || WIFEXITED(status) || WIFSIGNALED(status) ||
-			    !on_stop(w, &all[i], status, all, &n))
+			    !on_stop(t, &all[i], status, all, &n))
 				all[i--] = all[--n];
 		}
 		if (!any)
@@ -1894,6 +1871,36 @@ static void watch_enter(struct run *e, const char *enter, pid_t target, const ch
 	/* Past the deadline: whatever is still traced goes (PTRACE_O_EXITKILL would, at exit). */
 	for (int i = 0; i < n; i++)
 		kill(all[i].pid, SIGKILL);
+}
+
+/* enter's program: at 12, dcrun, whose exec takes enter's place (the runtime adapter). */
+static const char *enter_tool(void)
+{
+	return tool_path(runtime_adapter_active() ? "dcrun" : "enter");
+}
+
+/* Run `enter PID COMMAND...` (the program at `enter`) traced, and attack at both moments. */
+static void watch_enter(struct run *e, const char *enter, pid_t target, const char *const command[],
+			struct watch *w)
+{
+	struct trace t = {
+		.pidns = namespace_of(target, "pid"), .entries = true, .at = at_moment, .data = w};
+	const char *argv[40] = {enter};
+	char pid_text[16];
+	size_t k = 1;
+
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)target);
+	const char *request[32] = {pid_text};
+	for (size_t i = 0; command[i] != NULL && i + 2 < 32; i++)
+		request[i + 1] = command[i];
+	/* At 12, enter is `dcrun exec` (the runtime adapter's mapping). */
+	const char *const *words =
+		runtime_adapter_active() ? runtime_adapter_enter_args(request) : request;
+	for (size_t i = 0; words[i] != NULL && k < 39; i++)
+		argv[k++] = words[i];
+	argv[k] = NULL;
+	w->pidns = t.pidns;
+	trace_run(e, argv, &t);
 }
 
 /*
@@ -1924,7 +1931,7 @@ void test_entering_process_cannot_be_reached_from_inside(void **state)
 	if (!started)
 		run_dump(&c, "the container did not start");
 	assert_true(started);
-	if (!w.reached[BEFORE_EXEC]) {
+	if (!w.reached[TRACE_BEFORE_EXEC]) {
 		run_dump(&e, "enter");
 		dc_fail("enter never ran a command in the container's PID namespace (no execve "
 			"seen there)");
@@ -1934,14 +1941,14 @@ void test_entering_process_cannot_be_reached_from_inside(void **state)
 		char key[32];
 
 		snprintf(key, sizeof(key), "reach.%s", what[i]);
-		const char *got = value_in(w.answer[BEFORE_EXEC], key);
+		const char *got = value_in(w.answer[TRACE_BEFORE_EXEC], key);
 		if (got == NULL || strcmp(got, "ok") == 0)
 			dc_fail("root inside reached /proc/PID/%s of enter's process (%s) just before "
 				"it ran the command: %s\n%s"
 				"enter must make itself non-dumpable (prctl PR_SET_DUMPABLE 0) before it "
 				"joins the container (lesson 11, \"enter, done safely\")",
-				what[i], w.exe[BEFORE_EXEC], got ? got : "(no answer)",
-				w.answer[BEFORE_EXEC]);
+				what[i], w.exe[TRACE_BEFORE_EXEC], got ? got : "(no answer)",
+				w.answer[TRACE_BEFORE_EXEC]);
 	}
 	run_free(&e);
 	run_free(&c);
@@ -2025,7 +2032,7 @@ void test_enter_binary_cannot_be_overwritten_from_inside(void **state)
 		watch_enter(&e, copy, init_of(&c), (const char *[]){"/bin/dc-evil", NULL}, &w);
 		run_finish(&e);
 		/* enter has exited: its file is no longer busy. Now write. */
-		if (strstr(w.answer[AFTER_EXEC], "steal.open=ok"))
+		if (strstr(w.answer[TRACE_AFTER_EXEC], "steal.open=ok"))
 			snprintf(write_answer, sizeof(write_answer), "%s",
 				 shell_do(&c, "echo go > /tmp/steal/go; cat /tmp/steal/result"));
 	}
@@ -2038,20 +2045,20 @@ void test_enter_binary_cannot_be_overwritten_from_inside(void **state)
 	if (!started)
 		run_dump(&c, "the container did not start");
 	assert_true(started);
-	if (!w.reached[AFTER_EXEC]) {
+	if (!w.reached[TRACE_AFTER_EXEC]) {
 		run_dump(&e, "enter PID /bin/dc-evil");
 		dc_fail("the image's #!/proc/self/exe script never ran inside (no exec seen in the "
 			"container's PID namespace): the attack was not tried");
 	}
 	if (!unchanged) {
 		print_error("the attacker got:\n%sand, after enter exited:\n%s",
-			    w.answer[AFTER_EXEC], write_answer);
+			    w.answer[TRACE_AFTER_EXEC], write_answer);
 		dc_fail("root inside overwrote the host's enter binary (a copy: %s). While the "
 			"image's #!/proc/self/exe ran it inside, /proc/PID/exe led to %s. "
 			"Non-dumpable covers enter only until it execs: a runtime runs from a "
 			"sealed copy of itself (memfd_create, F_SEAL_WRITE), so that /proc/self/exe "
 			"is never the host's file (lesson 11, \"enter, done safely\")",
-			copy, w.exe[AFTER_EXEC]);
+			copy, w.exe[TRACE_AFTER_EXEC]);
 	}
 	run_free(&e);
 	run_free(&c);

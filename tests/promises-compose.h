@@ -43,6 +43,29 @@ const char *shell_do(struct run *r, const char *command);
 pid_t pid_inside(pid_t pid);
 void interpreter_of(const char *path, char *interp, size_t size);
 
+/*
+ * A runtime's process at its execve, stopped there for an attack from
+ * inside, as a debugger would stop it (ptrace(2)): the races of
+ * CVE-2016-9962 and CVE-2019-5736, made certain. trace_run starts ARGV
+ * (argv[0] the program) stopped, traces it and every process it forks
+ * until they have all exited (20 s at most), and calls t->at for each of
+ * them in the PID namespace t->pidns: at TRACE_AFTER_EXEC, its
+ * PTRACE_EVENT_EXEC stop (the new program loaded, not one instruction
+ * run), and, with t->entries, at TRACE_BEFORE_EXEC, the entry of its
+ * first execve (its last instant as the runtime's process). Nothing
+ * inside is traced. The run is left for run_finish. Under a DC_WRAP of
+ * "env NAME=VALUE..." (the sanitizers' options) it runs under that env;
+ * never under valgrind, which would be the process traced.
+ */
+enum trace_moment { TRACE_BEFORE_EXEC, TRACE_AFTER_EXEC };
+struct trace {
+	unsigned long pidns;
+	bool entries;
+	void (*at)(struct trace *t, enum trace_moment moment, pid_t pid);
+	void *data;
+};
+void trace_run(struct run *r, const char *const argv[], struct trace *t);
+
 /* Capabilities */
 void test_default_capabilities_are_dockers_fourteen(void **state);
 void test_cap_add_and_cap_drop_change_the_set(void **state);

@@ -2728,26 +2728,28 @@ void test_seccomp_profile_from_config_is_applied(void **state)
 
 /*
  * The first exec, in a PID namespace, of a process dcrun started, and what
- * an attacker there does at that instant: a real attack races for it; the
- * test instead stops the process there, as a debugger would (ptrace(2)'s
- * PTRACE_EVENT_EXEC stop: the new program is loaded and has not run an
- * instruction yet), and lets the attacker try while it waits.
+ * an attacker there does at that instant (trace_run, shared with lesson
+ * 11's promises, stops it there): at its PTRACE_EVENT_EXEC stop, or with
+ * `before`, at the entry of its execve, while it is still dcrun's.
  */
 struct first_exec {
-	unsigned long pidns; /* the PID namespace the exec counts in */
-	struct run *shell;   /* the attacker: a shell_loop there */
-	const char *attack;  /* its command; %d is the process's pid there */
-	bool before;       /* at the entry of its execve, still the runtime's, rather than after */
-	pid_t pid;         /* the host pid that exec'd there, 0 until one did */
-	char argv[512];    /* its command line, its words joined by spaces */
-	char exe[4096];    /* where its /proc/PID/exe led, seen from the host */
-	char answer[4096]; /* what the attacker got */
+	struct run *shell;  /* the attacker: a shell_loop there */
+	const char *attack; /* its command; %d is the process's pid there */
+	bool before;        /* at the entry of its execve, still the runtime's, rather than after */
+	pid_t pid;          /* the host pid that exec'd there, 0 until one did */
+	char argv[512];     /* its command line, its words joined by spaces */
+	char exe[4096];     /* where its /proc/PID/exe led, seen from the host */
+	char answer[4096];  /* what the attacker got */
 };
 
-static void at_first_exec(struct first_exec *x, pid_t pid)
+static void at_first_exec(struct trace *t, enum trace_moment moment, pid_t pid)
 {
+	struct first_exec *x = t->data;
 	char command[256];
 	size_t len = 0;
+
+	if (x->pid != 0 || moment != (x->before ? TRACE_BEFORE_EXEC : TRACE_AFTER_EXEC))
+		return;
 	char *cmdline = read_bytes_if_there(text("/proc/%d/cmdline", (int)pid), &len);
 	ssize_t n = readlink(text("/proc/%d/exe", (int)pid), x->exe, sizeof(x->exe) - 1);
 
@@ -2761,124 +2763,13 @@ static void at_first_exec(struct first_exec *x, pid_t pid)
 	snprintf(x->answer, sizeof(x->answer), "%s", shell_do(x->shell, command));
 }
 
-/* Stopped (T) or traced-stopped (t): polled, so nothing kept. */
-static bool stopped(pid_t pid)
+/* Run ARGS (dcrun's: argv[0] is the program) traced, and attack at the first exec in PIDNS. */
+static void trace_to_first_exec(struct run *r, const char *const args[], unsigned long pidns,
+				struct first_exec *x)
 {
-	char path[64];
+	struct trace t = {.pidns = pidns, .entries = x->before, .at = at_first_exec, .data = x};
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	char *stat = read_file_if_there(path);
-	const char *end = stat ? strrchr(stat, ')') : NULL;
-	bool yes = end && end[1] == ' ' && (end[2] == 'T' || end[2] == 't');
-	free(stat);
-	return yes;
-}
-
-/*
- * Run ARGS (dcrun's: argv[0] is the program) stopped from the start,
- * trace it and every process it forks until they have all exited, and
- * attack at the first exec in x->pidns (with x->before, at the entry of
- * that execve: its last instant as the runtime's process). The run is left for run_finish,
- * which reaps it. Under a DC_WRAP of "env NAME=VALUE..." (the
- * sanitizers' options) it runs under that env; never under valgrind,
- * which would be the process traced.
- */
-static void trace_to_first_exec(struct run *r, const char *const args[], struct first_exec *x)
-{
-	const long options = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-			     PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
-			     (x->before ? PTRACE_O_TRACESYSGOOD : 0);
-	const char *argv[48] = {"/bin/sh", "-c", "kill -STOP $$ && exec \"$@\"", "sh"};
-	const char *wrap = getenv("DC_WRAP");
-	char words[1024];
-	pid_t all[16];
-	size_t k = 4;
-	int n = 0;
-
-	snprintf(words, sizeof(words), "%s", wrap ? wrap : "");
-	if (strncmp(words, "env ", 4) == 0) {
-		for (char *rest = NULL, *word = strtok_r(words, " ", &rest); word && k < 16;
-		     word = strtok_r(NULL, " ", &rest))
-			argv[k++] = word;
-	}
-	for (size_t i = 0; args[i] != NULL && k + 1 < sizeof(argv) / sizeof(argv[0]); i++)
-		argv[k++] = args[i];
-	argv[k] = NULL;
-	run_start_argv(r, argv);
-	for (int tries = 0; tries < POLL_TRIES && !stopped(r->pid); tries++)
-		pause_ms(POLL_MS);
-	if (ptrace(PTRACE_SEIZE, r->pid, NULL, (void *)options) == -1) {
-		print_error("ptrace PTRACE_SEIZE %d: %s\n", (int)r->pid, strerror(errno));
-		kill(r->pid, SIGKILL);
-		return;
-	}
-	all[n++] = r->pid;
-	kill(r->pid, SIGCONT);
-	for (time_t deadline = time(NULL) + 20; n > 0 && time(NULL) < deadline;) {
-		bool any = false;
-
-		for (int i = 0; i < n; i++) {
-			siginfo_t info = {0};
-			int status;
-
-			/* Our own child is run_finish's to reap: look at its end, never reap it. */
-			if (all[i] == r->pid) {
-				if (waitid(P_PID, (id_t)r->pid, &info,
-					   WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) == -1 ||
-				    info.si_code == CLD_EXITED || info.si_code == CLD_KILLED ||
-				    info.si_code == CLD_DUMPED) {
-					all[i--] = all[--n];
-					continue;
-				}
-				if (info.si_pid == 0)
-					continue;
-			}
-			pid_t got = waitpid(all[i], &status, WNOHANG | __WALL);
-			if (got == 0)
-				continue;
-			any = true;
-			if (got == -1 || WIFEXITED(status) || WIFSIGNALED(status)) {
-				all[i--] = all[--n];
-				continue;
-			}
-			int sig = WSTOPSIG(status), event = status >> 16, inject = 0;
-			unsigned long child = 0;
-			if (sig == SIGTRAP &&
-			    (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
-			     event == PTRACE_EVENT_CLONE)) {
-				if (ptrace(PTRACE_GETEVENTMSG, all[i], NULL, &child) == 0 && n < 16)
-					all[n++] = (pid_t)child;
-			} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
-				if (!x->before && x->pid == 0 &&
-				    namespace_of(all[i], "pid") == x->pidns)
-					at_first_exec(x, all[i]);
-			} else if (sig == (SIGTRAP | 0x80)) {
-				/* x->before: a system call's stop; the one we want is execve's entry. */
-				struct __ptrace_syscall_info call;
-				if (x->pid == 0 &&
-				    ptrace(PTRACE_GET_SYSCALL_INFO, all[i], (void *)sizeof(call),
-					   &call) > 0 &&
-				    call.op == PTRACE_SYSCALL_INFO_ENTRY &&
-				    (call.entry.nr == SYS_execve ||
-				     call.entry.nr == SYS_execveat) &&
-				    namespace_of(all[i], "pid") == x->pidns)
-					at_first_exec(x, all[i]);
-			} else if (event != PTRACE_EVENT_STOP) {
-				inject = sig; /* a signal on its way: deliver it */
-			}
-			/* x->before, inside and not yet at its execve: stop at each call to find it. */
-			bool step =
-				x->before && x->pid == 0 && namespace_of(all[i], "pid") == x->pidns;
-			if (ptrace(step ? PTRACE_SYSCALL : PTRACE_CONT, all[i], NULL,
-				   (void *)(long)inject) == -1)
-				all[i--] = all[--n];
-		}
-		if (!any)
-			pause_ms(1);
-	}
-	/* Past the deadline: whatever is still traced goes (PTRACE_O_EXITKILL would, at exit). */
-	for (int i = 0; i < n; i++)
-		kill(all[i], SIGKILL);
+	trace_run(r, args, &t);
 }
 
 /*
@@ -2955,14 +2846,13 @@ void test_runtime_binary_cannot_be_overwritten_from_inside(void **state)
 		run_dump(&pod, "dcrun run (the attacker's container)");
 		dc_fail("the attacker's container did not start");
 	}
-	x.pidns = namespace_of(pod_pid, "pid");
 	x.shell = &pod;
 	namespace_path(b, "pid", text("/proc/%d/ns/pid", (int)pod_pid));
 	save(b);
 	trace_to_first_exec(
 		&evil,
 		(const char *[]){copy, "--root", b->root, "run", "--bundle", b->dir, evil_id, NULL},
-		&x);
+		namespace_of(pod_pid, "pid"), &x);
 	run_finish(&evil);
 	/* Nothing runs the copy any more: now write. */
 	const char *opened = value_in(x.answer, "steal.open");
@@ -4346,6 +4236,60 @@ void test_hooks_failing_in_start_leave_the_container_stopped(void **state)
 }
 
 /*
+ * A profile may refuse close_range(2) (Linux 5.9: a profile written
+ * before it refuses what it does not know). Without noNewPrivileges the
+ * filter is on in init before init closes dcrun's descriptors, and a
+ * startContainer hook runs under it: the caller's descriptor 7 must
+ * still reach neither the command nor the hook, and the container must
+ * still run.
+ */
+void test_descriptors_are_closed_under_a_filter_refusing_close_range(void **state)
+{
+	const char *id = container_id("closerange");
+	char *host = make_temp_dir("fd7");
+	const char *const fd7[] = {"/bin/sh", "-c", "exec 7<\"$0\" && exec \"$@\"", host, NULL};
+	static const char *const path[] = {"PATH=/usr/bin:/bin", NULL};
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle(
+		"closerange",
+		(const char *[]){"/bin/sh", "-c",
+				 "/bin/probe --try close_range; exec /bin/probe fds", NULL});
+	share_mnt(b);
+	set(b, "process.noNewPrivileges", json_object_new_boolean(false));
+	set(b, "linux.seccomp",
+	    json("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		 "[\"close_range\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}]}"));
+	add_hook(b, "startContainer",
+		 (const char *[]){"sh", "-c", "/bin/probe fds >/mnt/hook", NULL}, path, 0);
+	save(b);
+	run_start_prefixed(&r, fd7, "dcrun",
+			   rooted(b, (const char *[]){"run", "--bundle", b->dir, id, NULL}));
+	run_finish(&r);
+	if (r.exit_code != 0) {
+		run_dump(&r, "dcrun run, close_range refused by the profile");
+		dc_fail("dcrun run exited %d under a profile refusing close_range: the container "
+			"must run (descriptors can be closed one by one)",
+			r.exit_code);
+	}
+	expect_probe(r.out, "try.close_range", strerror(EPERM),
+		     "the profile refuses close_range in the container (errnoRet 1, EPERM)");
+	expect_probe(r.out, "fds", "0,1,2",
+		     "with close_range refused, the command still holds only 0, 1 and 2: the "
+		     "caller's 7 is a way out to the host");
+	run_free(&r);
+	char *hook = read_file(shared_file(b, "hook"));
+	const char *said = text("%s", hook);
+	free(hook);
+	if (strstr(said, "fds=0,1,2\n") == NULL)
+		dc_fail("the startContainer hook, under the same filter, should hold only 0, 1 and "
+			"2 (fds=0,1,2); it printed: %s",
+			said);
+}
+
+/*
  * A poststop hook that fails is a warning, not an error (runtime.md): the
  * next poststop hook still runs, and delete still removes everything
  * (state directory, cgroups) and exits 0.
@@ -4790,12 +4734,11 @@ void test_exec_process_cannot_be_reached_while_it_joins(void **state)
 		run_dump(&c, "dcrun run (the attacker's container)");
 		dc_fail("the container did not start");
 	}
-	x.pidns = namespace_of(init, "pid");
 	x.shell = &c;
 	trace_to_first_exec(&e,
 			    (const char *[]){impl_path("dcrun"), "--root", b->root, "exec", id,
 					     "/bin/true", NULL},
-			    &x);
+			    namespace_of(init, "pid"), &x);
 	run_finish(&e);
 	run_finish(&c);
 	if (x.pid == 0) {

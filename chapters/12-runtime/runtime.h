@@ -401,6 +401,11 @@ void security_seccomp_free(struct seccomp_program *program);
 int security_check_labels(const struct spec *spec, struct error *e);
 /* In init, before the filesystem and no_new_privs: the AppArmor profile, which execve puts on. */
 int security_apparmor(const struct spec *spec, struct error *e);
+/*
+ * Close every descriptor from FIRST up but the NKEEP in KEEP: close_range(2),
+ * or, where a filter or an old kernel refuses it, one by one.
+ */
+int security_close_descriptors(int first, const int *keep, size_t nkeep, struct error *e);
 
 /* --- tty.c --------------------------------------------------------------------- */
 

@@ -221,22 +221,6 @@ static int check_preserved(int n, struct error *e)
 /* --- inside: the process ------------------------------------------------------------ */
 
 /*
- * Every descriptor past 0-2 and the --preserve-fds ones is closed, but
- * the report channel (close-on-exec: execve closes it): the caller's,
- * our lock, the pidfd, whatever a library left open -- none may reach
- * the container (CVE-2024-21626 was one such leak), and none is left
- * when process.cwd is looked up. close_range(2), Linux 5.9.
- */
-static int close_descriptors(int first, int keep, struct error *e)
-{
-	if (keep > first && close_range((unsigned)first, (unsigned)keep - 1, 0) == -1)
-		return fail(e, errno, "close_range", "%d to %d", first, keep - 1);
-	if (close_range(keep >= first ? (unsigned)keep + 1 : (unsigned)first, ~0U, 0) == -1)
-		return fail(e, errno, "close_range", "from %d", keep >= first ? keep + 1 : first);
-	return 0;
-}
-
-/*
  * The terminal first, as runc's linuxSetnsInit: a pty from the
  * container's devpts (we are in its mount namespace), the slave on 0, 1
  * and 2 and owned by process.user, the master sent out at once.
@@ -265,7 +249,7 @@ static int set_up(struct exec_child *c, struct error *e)
 	const struct spec *spec = c->spec;
 
 	if ((spec->terminal && open_terminal(c, e) == -1) ||
-	    close_descriptors(3 + c->preserve_fds, c->sync, e) == -1)
+	    security_close_descriptors(3 + c->preserve_fds, &c->sync, 1, e) == -1)
 		return -1;
 	if (!spec->no_new_privileges && security_seccomp_load(c->seccomp, e) == -1)
 		return -1;

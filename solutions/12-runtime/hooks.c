@@ -86,13 +86,11 @@ static void exec_hook(const struct spec_hook *h, int in, int out)
 	/*
 	 * No descriptor of ours beyond 0-2: our lock, the sync socket,
 	 * exec.fifo, --preserve-fds' (not close-on-exec: they are the
-	 * container's). close_range(2) is Linux 5.9's; a seccomp profile
-	 * may refuse it (startContainer runs under the container's filter).
+	 * container's).
 	 */
-	if (close_range(3, ~0U, 0) == -1) {
-		for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
-			close((int)fd);
-	}
+	struct error ignored;
+	if (security_close_descriptors(3, NULL, 0, &ignored) == -1)
+		_exit(127);
 	/* Exactly what config.json says: args[0] as given, and its env, not ours. */
 	execve(h->path, h->args ? h->args : just_path, h->env ? h->env : no_env);
 	dprintf(2, "execve %s: %s", h->path, strerror(errno));

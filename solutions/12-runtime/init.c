@@ -13,7 +13,6 @@
  */
 #include "runtime.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -90,28 +89,6 @@ static int write_sysctls(const struct spec *spec, struct error *e)
 		}
 		close(fd);
 	}
-	return 0;
-}
-
-/*
- * No descriptor of ours may reach the process but 0-2, the
- * --preserve-fds ones after them (runc's LISTEN_FDS), and, until
- * execve, the two we still need (close-on-exec). Listed from the
- * container's own /proc, which rootfs_prepare mounted.
- */
-static int close_descriptors(int keep_to, int sync, int fifo, struct error *e)
-{
-	DIR *d = opendir("/proc/self/fd");
-
-	if (d == NULL)
-		return fail(e, errno, "opendir", "/proc/self/fd");
-	for (struct dirent *entry; (entry = readdir(d)) != NULL;) {
-		int fd = atoi(entry->d_name);
-		if (fd < keep_to || fd == sync || fd == fifo || fd == dirfd(d))
-			continue;
-		close(fd);
-	}
-	closedir(d);
 	return 0;
 }
 
@@ -288,8 +265,11 @@ static int set_up(struct init_args *a, struct error *e)
 		return fail(e, errno, "chdir", "process.cwd %s", spec->cwd);
 	if (init_environment(spec, e) == -1)
 		return -1;
+	/* Kept: 0-2, --preserve-fds' after them (runc's LISTEN_FDS), and until
+	 * execve (close-on-exec) the sync channel and exec.fifo. */
 	if (find_program(spec->args[0], e) == -1 ||
-	    close_descriptors(3 + a->o->preserve_fds, a->sync, a->fifo_fd, e) == -1)
+	    security_close_descriptors(3 + a->o->preserve_fds, (const int[]){a->sync, a->fifo_fd},
+				       2, e) == -1)
 		return -1;
 	/*
 	 * Non-dumpable from here to execve, as runc's init (CVE-2016-9962):

@@ -16,16 +16,23 @@
  *                     security_user_and_capabilities: bounding set, KEEPCAPS,
  *                     groups, gid, uid, umask, capset, ambient, no_new_privs
  *   just before exec  security_seccomp_load
+ *
+ * And security_close_descriptors, which init, exec and the hooks call
+ * before they become another program: none of dcrun's descriptors may
+ * reach it.
  */
 #include "runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -840,5 +847,68 @@ int security_apparmor(const struct spec *spec, struct error *e)
 	close(fd);
 	if (written != n)
 		return fail(e, err, "apply", "process.apparmorProfile \"%s\"", profile);
+	return 0;
+}
+
+static bool kept(int fd, const int *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+/*
+ * Every descriptor from FIRST up is closed but KEEP's (close-on-exec
+ * ones the caller still needs until execve): the caller's, our lock, a
+ * pidfd, whatever a library left open -- none may reach the container
+ * (CVE-2024-21626 was one such leak: runc's handle on the host's
+ * cgroupfs, found as /proc/self/fd/N for process.cwd).
+ *
+ * close_range(2), Linux 5.9, between the kept ones. Where it is refused
+ * -- an older kernel, or a seccomp profile that does not know it: init
+ * loads the filter before this without noNewPrivileges, and a
+ * startContainer hook runs under it -- one close(2) for each descriptor
+ * /proc/self/fd lists, or, with no /proc mounted, for each below
+ * RLIMIT_NOFILE. (The common mistake is to mark them close-on-exec
+ * only: a descriptor is still open, and reachable, until execve.)
+ */
+int security_close_descriptors(int first, const int *keep, size_t nkeep, struct error *e)
+{
+	unsigned from = (unsigned)first;
+	bool refused = false;
+
+	for (unsigned fd = from; !refused; fd++) {
+		/* The next kept descriptor at or after fd, if any. */
+		unsigned next = ~0U;
+		for (size_t i = 0; i < nkeep; i++)
+			if (keep[i] >= (int)fd && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next == ~0U) {
+			refused = close_range(fd, ~0U, 0) == -1;
+			break;
+		}
+		if (next > fd)
+			refused = close_range(fd, next - 1, 0) == -1;
+		fd = next;
+	}
+	if (!refused)
+		return 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (d != NULL) {
+		for (struct dirent *entry; (entry = readdir(d)) != NULL;) {
+			int fd = atoi(entry->d_name);
+			if (fd >= first && fd != dirfd(d) && !kept(fd, keep, nkeep))
+				close(fd);
+		}
+		closedir(d);
+		return 0;
+	}
+	struct rlimit files;
+	if (getrlimit(RLIMIT_NOFILE, &files) == -1)
+		return fail(e, errno, "getrlimit", "RLIMIT_NOFILE (to close descriptors)");
+	for (rlim_t fd = (rlim_t)first; fd < files.rlim_cur && fd < INT_MAX; fd++)
+		if (!kept((int)fd, keep, nkeep))
+			close((int)fd);
 	return 0;
 }
