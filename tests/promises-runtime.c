@@ -2013,6 +2013,7 @@ enum bad_kind {
 	HOOK,
 	NO_ROOTFS,
 	NO_BIND_SOURCE,
+	NO_PROC,
 };
 
 /*
@@ -2039,6 +2040,8 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		{HOOK, "a createRuntime hook with a relative path", "hooks.createRuntime[1].path"},
 		{NO_ROOTFS, "a missing rootfs", "no-such-rootfs"},
 		{NO_BIND_SOURCE, "a bind mount of a missing source", "no-such-source"},
+		/* init reopens exec.fifo through /proc/self/fd: without /proc it could never start. */
+		{NO_PROC, "a config with nothing mounted at /proc", "/proc"},
 	};
 	const char *id = container_id("bad");
 	const char *group = text("dc-runtime-%d-bad", (int)getpid());
@@ -2076,6 +2079,18 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 				    "\"source\": %s, \"options\": [\"rbind\"]}",
 				    quoted(text("%s/no-such-source", b->dir))));
 			break;
+		case NO_PROC: {
+			json_object *mounts = NULL, *kept = json_object_new_array();
+			json_object_object_get_ex(b->config, "mounts", &mounts);
+			for (size_t m = 0; m < json_object_array_length(mounts); m++) {
+				json_object *one = json_object_array_get_idx(mounts, m), *to = NULL;
+				json_object_object_get_ex(one, "destination", &to);
+				if (strcmp(json_object_get_string(to), "/proc") != 0)
+					json_object_array_add(kept, json_object_get(one));
+			}
+			set(b, "mounts", kept);
+			break;
+		}
 		case HOOK:
 			/* The good hook before it must not run either: validation comes first. */
 			set(b, "hooks.prestart", json_object_new_array());

@@ -143,6 +143,19 @@ struct create_args {
 	int *terminal; /* run in the foreground with process.terminal: the pty's master */
 };
 
+/* Is something mounted at /proc ("/proc/" and "//proc" are /proc too)? */
+static bool has_proc(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->nmounts; i++) {
+		const char *d = spec->mounts[i].destination;
+		while (*d == '/')
+			d++;
+		if (strncmp(d, "proc", 4) == 0 && strspn(d + 4, "/") == strlen(d + 4))
+			return true;
+	}
+	return false;
+}
+
 /*
  * poststop, once the container is gone (runtime.md, "Lifecycle" step 13):
  * each hook in turn, the state "stopped". A failure is a warning and the
@@ -250,6 +263,18 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 		goto out;
 	if (security_check_labels(&spec, e) == -1)
 		goto out;
+	/*
+	 * init waits for start by reopening exec.fifo through /proc/self/fd,
+	 * as runc's does (an O_PATH descriptor is reopened only there): a
+	 * container with no /proc could never start. runc's create succeeds
+	 * and its init dies; here it is refused first.
+	 */
+	if (!has_proc(&spec)) {
+		invalid(e, "mounts: nothing is mounted at /proc, which init needs to wait for "
+			   "start (add {\"destination\": \"/proc\", \"type\": \"proc\", "
+			   "\"source\": \"proc\"})");
+		goto out;
+	}
 	/* Rootless, there is no cgroup of ours to hold a limit: refuse, rather than run unlimited. */
 	if (rootless && (spec.resources.memory_limit > 0 || spec.resources.memory_reservation > 0 ||
 			 spec.resources.memory_swap > 0 || spec.resources.cpu_shares > 0 ||
@@ -655,9 +680,10 @@ static int cmd_run(int argc, char *argv[])
 	if (pid == -1)
 		return report(&e);
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", global.root, a.id);
-	int lock = -1;
-	if (process_start(fifo, pid, process_start_time(pid), &e) == -1 ||
-	    (lock = state_open(global.root, a.id, &st, &e)) == -1 || run_poststart(&st, &e) == -1) {
+	/* The start time create saved: read now, an init that has died would read as 0, and match. */
+	int lock = state_open(global.root, a.id, &st, &e);
+	if (lock == -1 || process_start(fifo, st.pid, st.start_time, &e) == -1 ||
+	    run_poststart(&st, &e) == -1) {
 		struct error ignored = {0};
 		if (master != -1)
 			close(master);
@@ -667,6 +693,10 @@ static int cmd_run(int argc, char *argv[])
 			destroy(&st, &ignored);
 			close(lock);
 			state_free(&st);
+		} else {
+			/* No state to destroy by: at least our child goes. */
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
 		}
 		return report(&e);
 	}
