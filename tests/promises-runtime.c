@@ -2080,15 +2080,15 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 				    quoted(text("%s/no-such-source", b->dir))));
 			break;
 		case NO_PROC: {
-			json_object *mounts = NULL, *kept = json_object_new_array();
+			json_object *mounts = NULL, *others = json_object_new_array();
 			json_object_object_get_ex(b->config, "mounts", &mounts);
 			for (size_t m = 0; m < json_object_array_length(mounts); m++) {
 				json_object *one = json_object_array_get_idx(mounts, m), *to = NULL;
 				json_object_object_get_ex(one, "destination", &to);
 				if (strcmp(json_object_get_string(to), "/proc") != 0)
-					json_object_array_add(kept, json_object_get(one));
+					json_object_array_add(others, json_object_get(one));
 			}
-			set(b, "mounts", kept);
+			set(b, "mounts", others);
 			break;
 		}
 		case HOOK:

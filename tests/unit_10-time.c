@@ -785,9 +785,8 @@ static int status_of_child(int code, int signal)
 		if (code < 0) {
 			sigprocmask(SIG_UNBLOCK, &one, NULL);
 			sigaction(signal, &(struct sigaction){.sa_handler = SIG_DFL}, NULL);
-		}
-		if (code < 0)
 			raise(signal);
+		}
 		_exit(code);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
