@@ -115,6 +115,7 @@ void test_namespace_path_joins_another_containers_network(void **state);
 void test_waiting_init_cannot_be_reached_from_a_shared_pid_namespace(void **state);
 void test_seccomp_profile_from_config_is_applied(void **state);
 void test_descriptors_are_closed_under_a_filter_refusing_close_range(void **state);
+void test_capabilities_not_held_are_left_out_with_a_warning(void **state);
 
 /* dcrun's own binary */
 void test_runtime_binary_cannot_be_overwritten_from_inside(void **state);

@@ -333,6 +333,7 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 					   .rootless = rootless,
 					   .cloned = save_creating,
 					   .cloned_arg = &st,
+					   .warn = report_warning,
 					   .state = &st};
 		pid = process_create(&spec, &o, rootless ? NULL : &cg, e);
 		close(fifo_fd);
@@ -743,7 +744,11 @@ static int cmd_exec(int argc, char *argv[])
 	char **env = calloc((size_t)argc + 1, sizeof(char *));
 	char **gids = calloc((size_t)argc + 1, sizeof(char *));
 	char **caps = calloc((size_t)argc + 1, sizeof(char *));
-	struct exec_options o = {.root = global.root, .env = env, .gids = gids, .caps = caps};
+	struct exec_options o = {.root = global.root,
+				 .env = env,
+				 .gids = gids,
+				 .caps = caps,
+				 .warn = report_warning};
 	size_t nenv = 0, ngids = 0, ncaps = 0;
 	const char *pid_file = NULL;
 	struct error e = {0};

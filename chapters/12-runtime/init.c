@@ -259,8 +259,12 @@ static int set_up(struct init_args *a, struct error *e)
 		security_seccomp_free(a->seccomp);
 		a->seccomp = NULL;
 	}
-	if (security_user_and_capabilities(spec, e) == -1)
+	struct error warning = {0};
+	if (security_user_and_capabilities(spec, &warning, e) == -1)
 		return -1;
+	/* What could not be granted: create logs it, the spec's warning. */
+	if (warning.object[0] != '\0' && process_warn(a->sync, &warning) == -1)
+		return fail(e, errno, "send", "a warning to dcrun create");
 	if (chdir(spec->cwd) == -1)
 		return fail(e, errno, "chdir", "process.cwd %s", spec->cwd);
 	if (init_environment(spec, e) == -1)

@@ -188,9 +188,40 @@ static int hand_on_terminal(int channel, const struct create_options *o, struct 
  *   host -> init  states   after prestart and createRuntime: the state
  *                          JSON "creating", a NUL, the state "created"
  *                          (for its createContainer and startContainer)
+ *   init -> host  warnings "w" and a struct error, each (process_warn)
  *   init -> host  report   a struct error: empty when it is ready
  * A failure on our side: we kill it (SIGKILL) instead of answering.
  */
+
+int process_warn(int channel, const struct error *warning)
+{
+	char message[1 + sizeof(*warning)] = "w";
+
+	memcpy(message + 1, warning, sizeof(*warning));
+	return send(channel, message, sizeof(message), MSG_NOSIGNAL) == (ssize_t)sizeof(message)
+		       ? 0
+		       : -1;
+}
+
+ssize_t process_report(int channel, struct error *report, void (*warn)(const struct error *))
+{
+	char message[1 + sizeof(*report)];
+
+	for (;;) {
+		ssize_t n = recv(channel, message, sizeof(message), 0);
+		if (n != (ssize_t)sizeof(message) || message[0] != 'w') {
+			if (n > 0)
+				memcpy(report, message,
+				       (size_t)n < sizeof(*report) ? (size_t)n : sizeof(*report));
+			return n;
+		}
+		if (warn != NULL) {
+			struct error warning;
+			memcpy(&warning, message + 1, sizeof(warning));
+			warn(&warning);
+		}
+	}
+}
 
 /*
  * The create hooks' moment (runc's procHooks): prestart (deprecated),
@@ -296,7 +327,7 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 
 	/* Its report: an empty error when it is ready, else the one that stopped it. */
 	struct error report;
-	ssize_t n = read(sync[0], &report, sizeof(report));
+	ssize_t n = process_report(sync[0], &report, o->warn);
 	if (n != sizeof(report)) {
 		fail(e, n == -1 ? errno : EPIPE, "read", "the container's report (did it die?)");
 		goto failed;

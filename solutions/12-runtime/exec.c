@@ -253,8 +253,11 @@ static int set_up(struct exec_child *c, struct error *e)
 		return -1;
 	if (!spec->no_new_privileges && security_seccomp_load(c->seccomp, e) == -1)
 		return -1;
-	if (security_user_and_capabilities(spec, e) == -1)
+	struct error warning = {0};
+	if (security_user_and_capabilities(spec, &warning, e) == -1)
 		return -1;
+	if (warning.object[0] != '\0' && process_warn(c->sync, &warning) == -1)
+		return fail(e, errno, "send", "a warning to dcrun exec");
 	if (chdir(spec->cwd) == -1)
 		return fail(e, errno, "chdir", "process.cwd %s (in the container)", spec->cwd);
 	return init_environment(spec, e);
@@ -547,7 +550,7 @@ pid_t exec_process(const struct exec_options *o, int *master, struct error *e)
 	/* Its report, or EOF: it runs its command. Then the terminal's master, sent before. */
 	struct error report;
 	int got = -1;
-	ssize_t n = read(sync[0], &report, sizeof(report));
+	ssize_t n = process_report(sync[0], &report, o->warn);
 	if (n == sizeof(report))
 		*e = report;
 	else if (n != 0)

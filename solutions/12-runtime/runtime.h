@@ -372,8 +372,10 @@ int security_limits(const struct spec *spec, struct error *e);
 /*
  * In runc's order: the bounding set, KEEPCAPS, the user and groups
  * (process.user), the other four capability sets, then noNewPrivileges.
+ * A capability we do not hold to give is left out, and named in
+ * *WARNING (the spec: logged as a warning, never fatal).
  */
-int security_user_and_capabilities(const struct spec *spec, struct error *e);
+int security_user_and_capabilities(const struct spec *spec, struct error *warning, struct error *e);
 /*
  * linux.seccomp into a filter (libseccomp), compiled to BPF, on the host
  * side before clone -- never after pivot_root: the cache is the host's.
@@ -477,6 +479,7 @@ struct exec_options {
 	bool detach;                /* -d: the process outlives us */
 	const char *console_socket; /* with -t: where the pty's master goes */
 	int preserve_fds;
+	void (*warn)(const struct error *warning); /* logs what the process's set-up warns of */
 };
 /*
  * Returns the process's host pid once it has become COMMAND (its execve
@@ -553,9 +556,18 @@ struct create_options {
 	void *cloned_arg;
 	/* The state (pid set by cloned): what the hooks read on their stdin. */
 	struct state *state;
+	/* Logs what the container's set-up warns of (a capability not granted). */
+	void (*warn)(const struct error *warning);
 };
 pid_t process_create(const struct spec *spec, const struct create_options *o,
 		     const struct cgroup *cg, struct error *e);
+/*
+ * The container's side sends warnings on its report channel before its
+ * report: "w" and a struct error. process_warn sends one; process_report
+ * passes each to WARN, then reads the report itself (recv's result).
+ */
+int process_warn(int channel, const struct error *warning);
+ssize_t process_report(int channel, struct error *report, void (*warn)(const struct error *));
 /* start: release the init waiting on exec.fifo. */
 int process_start(const char *fifo_path, pid_t pid, unsigned long long start_time, struct error *e);
 

@@ -250,6 +250,24 @@ static int set_ambient(uint64_t ambient, struct error *e)
 	return 0;
 }
 
+/* The warning the spec asks for: which of config.json's capabilities we do not hold to give. */
+static void not_granted(uint64_t missing, struct error *warning)
+{
+	char names[512] = "";
+	size_t used = 0;
+
+	for (int cap = 0; cap < 64 && used < sizeof(names); cap++) {
+		if (missing & (1ULL << cap))
+			used += (size_t)snprintf(
+				names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+				cap < capability_count ? capability_names[cap] : "?");
+	}
+	invalid(warning,
+		"process.capabilities: %s cannot be granted (dcrun does not hold %s: not in its "
+		"bounding set, or unknown to this kernel); the container runs without %s",
+		names, strchr(names, ',') ? "them" : "it", strchr(names, ',') ? "them" : "it");
+}
+
 /*
  * Keep the capabilities config.json names, for good, in runc's order
  * (finalizeNamespace). The bounding set first: it needs CAP_SETPCAP,
@@ -262,18 +280,24 @@ static int set_ambient(uint64_t ambient, struct error *e)
  * (CVE-2022-24769).
  *
  * The spec: a capability that "cannot be granted ... MUST be logged as
- * a warning", and runtimes "SHOULD NOT fail". So, as runc does, only
- * what this process has to give is asked for (on this host, say, no
- * CAP_SYS_RESOURCE), within the kernel's rules: effective within
- * permitted, inheritable within the bounding set.
+ * a warning", and runtimes "SHOULD NOT fail". So only what this process
+ * has to give is asked for (on a host whose bounding set lacks
+ * CAP_SYS_RESOURCE, say), within the kernel's rules: effective within
+ * permitted, inheritable within the bounding set; *WARNING says what was
+ * not granted, for the caller to log. (runc 1.1 fails instead: "unable
+ * to apply caps: operation not permitted".)
  */
-int security_user_and_capabilities(const struct spec *spec, struct error *e)
+int security_user_and_capabilities(const struct spec *spec, struct error *warning, struct error *e)
 {
 	const uint64_t *caps = spec->caps;
 	struct cap_sets had = {0}, want;
 
 	if (get_capabilities(&had, e) == -1 || drop_bounding_set(caps[CAP_BOUNDING], e) == -1)
 		return -1;
+	uint64_t asked = caps[CAP_BOUNDING] | caps[CAP_PERMITTED] | caps[CAP_EFFECTIVE] |
+			 caps[CAP_INHERITABLE] | caps[CAP_AMBIENT];
+	if ((asked & ~had.permitted) != 0)
+		not_granted(asked & ~had.permitted, warning);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1)
 		return fail(e, errno, "prctl", "PR_SET_KEEPCAPS");
 	if (switch_user(spec, e) == -1)
