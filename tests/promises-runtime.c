@@ -2014,6 +2014,7 @@ enum bad_kind {
 	NO_ROOTFS,
 	NO_BIND_SOURCE,
 	NO_PROC,
+	NO_MOUNT_NAMESPACE,
 };
 
 /*
@@ -2042,6 +2043,8 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		{NO_BIND_SOURCE, "a bind mount of a missing source", "no-such-source"},
 		/* init reopens exec.fifo through /proc/self/fd: without /proc it could never start. */
 		{NO_PROC, "a config with nothing mounted at /proc", "/proc"},
+		/* Without a mount namespace of its own, the command would run in the host's /. */
+		{NO_MOUNT_NAMESPACE, "a config without a mount namespace", "\"mount\""},
 	};
 	const char *id = container_id("bad");
 	const char *group = text("dc-runtime-%d-bad", (int)getpid());
@@ -2089,6 +2092,20 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 					json_object_array_add(others, json_object_get(one));
 			}
 			set(b, "mounts", others);
+			break;
+		}
+		case NO_MOUNT_NAMESPACE: {
+			json_object *namespaces = NULL, *others = json_object_new_array();
+			json_object_object_get_ex(json_object_object_get(b->config, "linux"),
+						  "namespaces", &namespaces);
+			for (size_t n = 0; n < json_object_array_length(namespaces); n++) {
+				json_object *one = json_object_array_get_idx(namespaces, n),
+					    *type = NULL;
+				json_object_object_get_ex(one, "type", &type);
+				if (strcmp(json_object_get_string(type), "mount") != 0)
+					json_object_array_add(others, json_object_get(one));
+			}
+			set(b, "linux.namespaces", others);
 			break;
 		}
 		case HOOK:

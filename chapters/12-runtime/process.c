@@ -147,15 +147,6 @@ static int write_id_maps(const struct spec *spec, pid_t pid, struct error *e)
 	return write_map(pid, "gid_map", spec->gid_mappings, spec->ngid_mappings, e);
 }
 
-static bool makes_user_namespace(const struct spec *spec)
-{
-	for (size_t i = 0; i < spec->nnamespaces; i++) {
-		if (spec->namespaces[i].type == CLONE_NEWUSER && spec->namespaces[i].path == NULL)
-			return true;
-	}
-	return false;
-}
-
 /*
  * process.terminal: init sent the pty's master on the terminal's own
  * channel (open_terminal in init.c). It goes on to --console-socket, and
@@ -319,7 +310,7 @@ pid_t process_create(const struct spec *spec, const struct create_options *o,
 		goto failed;
 	}
 	if ((o->cloned != NULL && o->cloned(pid, o->cloned_arg, e) == -1) ||
-	    (makes_user_namespace(spec) && write_id_maps(spec, pid, e) == -1) ||
+	    (spec_has_namespace(spec, CLONE_NEWUSER, true) && write_id_maps(spec, pid, e) == -1) ||
 	    (cg != NULL && cgroup_enter(cg, spec, pid, e) == -1) ||
 	    (write(sync[0], &go, 1) != 1 && fail(e, errno, "write", "the go-ahead") == -1) ||
 	    create_hooks(spec, o, sync[0], e) == -1)

@@ -256,6 +256,8 @@ int spec_load(const char *bundle, struct spec *spec, struct error *e);
  */
 int spec_load_process(const char *path, struct spec *spec, struct error *e);
 void spec_free(struct spec *spec);
+/* Does linux.namespaces list TYPE (CLONE_NEWNS...)? With NEW_ONLY, one to make, not to join by path. */
+bool spec_has_namespace(const struct spec *spec, int type, bool new_only);
 /* A capability's number from "CAP_NET_ADMIN", or -1. */
 int capability_number(const char *name);
 extern const char *const capability_names[]; /* by number, "CAP_CHOWN"... */

@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,20 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 		invalid(e, "mounts: nothing is mounted at /proc, which init needs to wait for "
 			   "start (add {\"destination\": \"/proc\", \"type\": \"proc\", "
 			   "\"source\": \"proc\"})");
+		goto out;
+	}
+	/*
+	 * root.path is entered with pivot_root, which moves the root of a
+	 * mount namespace: without one of the container's own, the command
+	 * would run in the host's /. (runc chroots there instead, and makes
+	 * config.json's mounts in the host's namespace, where they outlive
+	 * the container.)
+	 */
+	if (!spec_has_namespace(&spec, CLONE_NEWNS, false)) {
+		invalid(e,
+			"linux.namespaces: no \"mount\" namespace; dcrun enters root.path with "
+			"pivot_root, in a mount namespace of the container's own (add {\"type\": "
+			"\"mount\"})");
 		goto out;
 	}
 	/* Rootless, there is no cgroup of ours to hold a limit: refuse, rather than run unlimited. */

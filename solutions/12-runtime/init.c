@@ -25,15 +25,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static bool has_namespace(const struct spec *spec, int type, bool new_only)
-{
-	for (size_t i = 0; i < spec->nnamespaces; i++) {
-		if (spec->namespaces[i].type == type && (!new_only || !spec->namespaces[i].path))
-			return true;
-	}
-	return false;
-}
-
 /*
  * The time namespace's offsets can be written only before any process
  * is in it (time_namespaces(7)): unshare makes it for our children, we
@@ -154,7 +145,7 @@ static int open_terminal(struct init_args *a, struct error *e)
 
 	if (tty_open_in_container(a->spec, &master, e) == -1)
 		return -1;
-	int rc = has_namespace(a->spec, CLONE_NEWNS, false) ? tty_mount_console(e) : 0;
+	int rc = spec_has_namespace(a->spec, CLONE_NEWNS, false) ? tty_mount_console(e) : 0;
 	if (rc == 0)
 		rc = tty_send_fd(a->console, master, e);
 	close(master);
@@ -208,7 +199,7 @@ static int set_up(struct init_args *a, struct error *e)
 	/* The host writes our maps and joins our cgroup first. EOF: it died. */
 	if (read(a->sync, &go, 1) != 1)
 		_exit(1);
-	if (has_namespace(spec, CLONE_NEWUSER, false) &&
+	if (spec_has_namespace(spec, CLONE_NEWUSER, false) &&
 	    (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1))
 		return fail(e, errno, "setresuid", "0 (is 0 in the uid and gid maps?)");
 	/*
@@ -221,31 +212,31 @@ static int set_up(struct init_args *a, struct error *e)
 	if (security_apparmor(spec, e) == -1)
 		return -1;
 	/* After the host put us in our group: its root is then ours. */
-	if (has_namespace(spec, CLONE_NEWCGROUP, true) && unshare(CLONE_NEWCGROUP) == -1)
+	if (spec_has_namespace(spec, CLONE_NEWCGROUP, true) && unshare(CLONE_NEWCGROUP) == -1)
 		return fail(e, errno, "unshare", "CLONE_NEWCGROUP");
 	/*
 	 * Entered, offsets or none (zero): after unshare alone only our
 	 * children would be in it, and until execve our /proc/PID/ns/time --
 	 * what exec joins -- would still be the host's.
 	 */
-	if (has_namespace(spec, CLONE_NEWTIME, true) && enter_time_namespace(spec, e) == -1)
+	if (spec_has_namespace(spec, CLONE_NEWTIME, true) && enter_time_namespace(spec, e) == -1)
 		return -1;
-	if (has_namespace(spec, CLONE_NEWNET, true) && bring_up_loopback(e) == -1)
+	if (spec_has_namespace(spec, CLONE_NEWNET, true) && bring_up_loopback(e) == -1)
 		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) == -1)
 		return fail(e, errno, "sethostname", "%s", spec->hostname);
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) == -1)
 		return fail(e, errno, "setdomainname", "%s", spec->domainname);
-	if (has_namespace(spec, CLONE_NEWNS, false) &&
+	if (spec_has_namespace(spec, CLONE_NEWNS, false) &&
 	    rootfs_prepare(spec, a->o->bundle, a->o->rootless, e) == -1)
 		return -1;
 	if (hooks_before_pivot(a, e) == -1 ||
-	    (has_namespace(spec, CLONE_NEWNS, false) && rootfs_pivot(spec, e) == -1))
+	    (spec_has_namespace(spec, CLONE_NEWNS, false) && rootfs_pivot(spec, e) == -1))
 		return -1;
 	if (spec->terminal && open_terminal(a, e) == -1)
 		return -1;
 	if (write_sysctls(spec, e) == -1 ||
-	    (has_namespace(spec, CLONE_NEWNS, false) && rootfs_finish(spec, e) == -1) ||
+	    (spec_has_namespace(spec, CLONE_NEWNS, false) && rootfs_finish(spec, e) == -1) ||
 	    security_limits(spec, e) == -1)
 		return -1;
 	/*

@@ -671,15 +671,6 @@ static int mount_filesystem(const struct spec_mount *m, struct error *e)
 	return rc == 0 ? propagate(m, e) : -1;
 }
 
-static bool has_namespace(const struct spec *spec, int type)
-{
-	for (size_t i = 0; i < spec->nnamespaces; i++) {
-		if (spec->namespaces[i].type == type)
-			return true;
-	}
-	return false;
-}
-
 /*
  * One v1 hierarchy (or hybrid's v2 one, "unified") at DEST/NAME, showing
  * the container's own group: in a cgroup namespace of its own a new mount
@@ -783,7 +774,7 @@ static int mount_cgroup(const struct spec *spec, const struct spec_mount *m, str
 		       : strncmp(controllers, "name=", 5) == 0 ? controllers + 5
 							       : controllers;
 		rc = mount_hierarchy(m, name, controllers, group,
-				     has_namespace(spec, CLONE_NEWCGROUP), e);
+				     spec_has_namespace(spec, CLONE_NEWCGROUP, false), e);
 		if (rc == 0 && strchr(name, ','))
 			rc = link_merged(m->destination, name, e);
 	}

@@ -647,6 +647,15 @@ _Static_assert(sizeof(capability_names) / sizeof(capability_names[0]) == CAP_LAS
 	       "capability_names[] must name every capability up to CAP_LAST_CAP");
 _Static_assert(CAP_LAST_CAP < 64, "struct spec keeps a capability set in 64 bits");
 
+bool spec_has_namespace(const struct spec *spec, int type, bool new_only)
+{
+	for (size_t i = 0; i < spec->nnamespaces; i++) {
+		if (spec->namespaces[i].type == type && (!new_only || !spec->namespaces[i].path))
+			return true;
+	}
+	return false;
+}
+
 int capability_number(const char *name)
 {
 	for (int i = 0; i < capability_count; i++) {
