@@ -23,9 +23,9 @@
  */
 #include "runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
