@@ -2007,6 +2007,7 @@ enum bad_kind {
 	NO_CONFIG,
 	NOT_JSON,
 	WRONG_TYPE,
+	BAD_SWAPPINESS,
 	UNKNOWN_NAMESPACE,
 	RELATIVE_DESTINATION,
 	UNKNOWN_CAPABILITY,
@@ -2034,6 +2035,7 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		{NO_CONFIG, "a bundle without config.json", "config.json"},
 		{NOT_JSON, "a config.json that is not JSON", "config.json"},
 		{WRONG_TYPE, "a memory limit of \"abc\"", "linux.resources.memory.limit"},
+		{BAD_SWAPPINESS, "a swappiness of 101", "linux.resources.memory.swappiness"},
 		{UNKNOWN_NAMESPACE, "an unknown namespace type", "netwrok"},
 		{RELATIVE_DESTINATION, "a relative mount destination", "destination"},
 		{UNKNOWN_CAPABILITY, "an unknown capability", "CAP_NO_SUCH_THING"},
@@ -2059,6 +2061,9 @@ void test_bad_bundle_is_refused_and_leaves_nothing(void **state)
 		switch (cases[i].kind) {
 		case WRONG_TYPE:
 			set(b, "linux.resources.memory", json("{\"limit\": \"abc\"}"));
+			break;
+		case BAD_SWAPPINESS:
+			set(b, "linux.resources.memory", json("{\"swappiness\": 101}"));
 			break;
 		case UNKNOWN_NAMESPACE:
 			append(b, "linux.namespaces", json("{\"type\": \"netwrok\"}"));
@@ -2462,7 +2467,8 @@ void test_user_is_honoured_with_and_without_a_user_namespace(void **state)
 
 /*
  * linux.resources' memory limit and pids limit are written to the group
- * that linux.cgroupsPath names, in the container's own hierarchy.
+ * that linux.cgroupsPath names, in the container's own hierarchy; on v1,
+ * so are memory's swappiness and disableOOMKiller.
  */
 void test_resources_are_written_to_the_cgroups_path(void **state)
 {
@@ -2475,7 +2481,8 @@ void test_resources_are_written_to_the_cgroups_path(void **state)
 	struct bundle *b = make_bundle(
 		"limits", (const char *[]){"/bin/sh", "-c", "while :; do sleep 0.05; done", NULL});
 	set(b, "linux.cgroupsPath", json_object_new_string(path));
-	set(b, "linux.resources.memory", json("{\"limit\": 67108864}"));
+	set(b, "linux.resources.memory",
+	    json("{\"limit\": 67108864, \"swappiness\": 10, \"disableOOMKiller\": true}"));
 	set(b, "linux.resources.pids", json("{\"limit\": 32}"));
 	save(b);
 	run_detached(b, id);
@@ -2497,6 +2504,18 @@ void test_resources_are_written_to_the_cgroups_path(void **state)
 	if (pids == NULL || strcmp(pids, "32") != 0)
 		dc_fail("the group's pids limit should be 32; it is %s",
 			pids ? pids : "(unreadable)");
+	/* v2 has neither file: dcrun skips both there, as runc does (the container ran). */
+	if (v2)
+		return;
+	const char *swappiness = group_file(&gs, "memory", "memory.swappiness");
+	const char *oom = group_file(&gs, "memory", "memory.oom_control"); /* its first line */
+	if (swappiness == NULL || strcmp(swappiness, "10") != 0)
+		dc_fail("the group's memory.swappiness should be 10; it is %s",
+			swappiness ? swappiness : "(unreadable)");
+	if (oom == NULL || strcmp(oom, "oom_kill_disable 1") != 0)
+		dc_fail("disableOOMKiller: the group's memory.oom_control should start with "
+			"\"oom_kill_disable 1\"; it is \"%s\"",
+			oom ? oom : "(unreadable)");
 }
 
 /*
@@ -4222,49 +4241,79 @@ void test_hooks_past_their_timeout_are_killed_and_fail_create(void **state)
 }
 
 /*
- * A hook that fails at start fails start (exit 1, one line naming it)
- * and leaves the container stopped: startContainer before the command,
- * which then never runs; poststart after it, and dcrun then kills the
- * container, as runc 1.1 does. delete removes it after.
+ * A startContainer hook that fails fails start (exit 1, one line naming
+ * it), and the command, which would run after it, never runs: the
+ * container is stopped, and delete removes it.
  */
-void test_hooks_failing_in_start_leave_the_container_stopped(void **state)
+void test_failing_start_container_hook_leaves_the_container_stopped(void **state)
 {
-	static const char *const kinds[] = {"startContainer", "poststart"};
 	const char *id = container_id("hookstart");
+	struct run r;
 
 	(void)state;
 	require_root();
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		struct bundle *b =
-			make_bundle("hookstart", (const char *[]){"/bin/sh", "-c",
-								  "echo ran >/mnt/ran; "
-								  "while :; do sleep 0.05; done",
-								  NULL});
-		struct run r;
+	struct bundle *b =
+		make_bundle("hookstart", (const char *[]){"/bin/sh", "-c",
+							  "echo ran >/mnt/ran; sleep 600", NULL});
+	share_mnt(b);
+	add_hook(b, "startContainer", (const char *[]){"sh", "-c", "echo broken; exit 4", NULL},
+		 NULL, 0);
+	save(b);
+	create(b, id);
+	dcrun(&r, b, (const char *[]){"start", id, NULL});
+	if (r.exit_code != 1)
+		dc_fail("start with a startContainer hook that exits 4 exited %d; it must fail "
+			"(exit 1)",
+			r.exit_code);
+	expect_one_clear_line(r.err, "startContainer[0]",
+			      "start with a failing startContainer hook");
+	run_free(&r);
+	expect_status(b, id, "stopped",
+		      "once start has failed on its startContainer hook, the container's process "
+		      "should have ended");
+	if (exists(shared_file(b, "ran")))
+		dc_fail("the startContainer hook failed, yet the command ran");
+	dcrun(&r, b, (const char *[]){"delete", id, NULL});
+	assert_exit(&r, 0);
+	run_free(&r);
+}
 
-		share_mnt(b);
-		add_hook(b, kinds[i], (const char *[]){"sh", "-c", "echo broken; exit 4", NULL},
-			 NULL, 0);
-		save(b);
-		create(b, id);
-		dcrun(&r, b, (const char *[]){"start", id, NULL});
-		if (r.exit_code != 1)
-			dc_fail("start with a %s hook that exits 4 exited %d; it must fail (exit 1)",
-				kinds[i], r.exit_code);
-		expect_one_clear_line(r.err, text("%s[0]", kinds[i]),
-				      text("start with a failing %s hook", kinds[i]));
-		run_free(&r);
-		expect_status(b, id, "stopped",
-			      text("once start has failed on its %s hook, the container's process "
-				   "should have ended",
-				   kinds[i]));
-		if (i == 0 && exists(shared_file(b, "ran")))
-			dc_fail("the startContainer hook failed, yet the command ran");
-		dcrun(&r, b, (const char *[]){"delete", id, NULL});
-		assert_exit(&r, 0);
-		run_free(&r);
-		forget_bundle(b);
-	}
+/*
+ * A poststart hook runs once the command does. runtime.md: if one fails,
+ * "the runtime MUST log a warning, but the remaining hooks and lifecycle
+ * continue as if the hook had succeeded": start exits 0 with a warning
+ * naming poststart[0], the next poststart hook runs, and the container
+ * keeps running. (runc 1.1 kills it and fails start instead.)
+ */
+void test_failing_poststart_hook_is_a_warning(void **state)
+{
+	static const char *const path[] = {"PATH=/usr/bin:/bin", NULL};
+	const char *id = container_id("hookpost");
+	struct run r;
+
+	(void)state;
+	require_root();
+	struct bundle *b = make_bundle("hookpost", (const char *[]){"/bin/sleep", mark(), NULL});
+	const char *log = text("%s/hooks.log", b->dir);
+	add_hook(b, "poststart", (const char *[]){"sh", "-c", "echo broken; exit 4", NULL}, NULL,
+		 0);
+	add_hook(b, "poststart", (const char *[]){"sh", "-c", hook_script, "poststart", log, NULL},
+		 path, 0);
+	save(b);
+	create(b, id);
+	dcrun(&r, b, (const char *[]){"start", id, NULL});
+	if (r.exit_code != 0)
+		dc_fail("start with a failing poststart hook exited %d; the spec makes it a warning, "
+			"and start goes on (exit 0): %s",
+			r.exit_code, r.err);
+	if (strstr(r.err, "warning") == NULL || strstr(r.err, "poststart[0]") == NULL)
+		dc_fail("start should warn that the poststart[0] hook failed; its stderr: %s",
+			r.err);
+	run_free(&r);
+	expect_status(b, id, "running", "a failing poststart hook leaves the container running");
+	if (strncmp(contents(log), "poststart ", 10) != 0)
+		dc_fail("the second poststart hook should run after the first failed; it left: %s",
+			contents(log));
 }
 
 /*
@@ -4323,6 +4372,65 @@ void test_capabilities_not_held_are_left_out_with_a_warning(void **state)
 			"said: \"%s\"",
 			r.err);
 	run_free(&r);
+}
+
+/* The optional fields (field 7 on) of the "/" line in PID's mountinfo: "shared:N", "master:N"... */
+static const char *root_propagation_of(pid_t pid)
+{
+	char *info = read_file(text("/proc/%d/mountinfo", (int)pid));
+	const char *found = NULL;
+
+	for (char *save = NULL, *line = strtok_r(info, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char point[4096];
+		int at = 0;
+		/* Fields: id, parent, major:minor, root, mount point, options; then optional ones up to "-". */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s %*s %n", point, &at) == 1 && at > 0 &&
+		    strcmp(point, "/") == 0)
+			found = text("%.*s", (int)strcspn(line + at, "-"), line + at);
+	}
+	free(info);
+	return found ? found : "(no \"/\" in mountinfo)";
+}
+
+/*
+ * linux.rootfsPropagation is the propagation of the container's own "/"
+ * (config-linux.md): shared, so that a bind of "/" inside sees later
+ * mounts; unbindable, so that it cannot be bound at all; private, so
+ * neither. Read from the host, in the container process's mountinfo.
+ */
+void test_root_propagation_is_what_config_asks(void **state)
+{
+	static const struct {
+		const char *value, *tag; /* tag: in "/"'s optional fields, or "" for none */
+	} cases[] = {{"shared", "shared:"}, {"unbindable", "unbindable"}, {"private", ""}};
+	const char *id = container_id("propagation");
+
+	(void)state;
+	require_root();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bundle *b =
+			make_bundle("propagation", (const char *[]){"/bin/sleep", mark(), NULL});
+		struct run r;
+
+		set(b, "linux.rootfsPropagation", json_object_new_string(cases[i].value));
+		save(b);
+		run_detached(b, id);
+		const char *fields = root_propagation_of(pid_of(b, id));
+		bool tagged = cases[i].tag[0]
+				      ? strstr(fields, cases[i].tag) != NULL
+				      : !strstr(fields, "shared:") && !strstr(fields, "master:");
+		dcrun(&r, b, (const char *[]){"delete", "--force", id, NULL});
+		assert_exit(&r, 0);
+		run_free(&r);
+		forget_bundle(b);
+		if (!tagged)
+			dc_fail("with linux.rootfsPropagation \"%s\", the container's \"/\" should be "
+				"%s%s; its mountinfo's optional fields are \"%s\"",
+				cases[i].value,
+				cases[i].tag[0] ? "tagged " : "neither shared nor a slave",
+				cases[i].tag, fields);
+	}
 }
 
 /*

@@ -116,6 +116,7 @@ void test_waiting_init_cannot_be_reached_from_a_shared_pid_namespace(void **stat
 void test_seccomp_profile_from_config_is_applied(void **state);
 void test_descriptors_are_closed_under_a_filter_refusing_close_range(void **state);
 void test_capabilities_not_held_are_left_out_with_a_warning(void **state);
+void test_root_propagation_is_what_config_asks(void **state);
 
 /* dcrun's own binary */
 void test_runtime_binary_cannot_be_overwritten_from_inside(void **state);
@@ -132,7 +133,8 @@ void test_hooks_run_in_the_namespaces_the_spec_says(void **state);
 void test_hooks_get_their_args_and_env_exactly(void **state);
 void test_hooks_failing_in_create_fail_it_and_leave_nothing(void **state);
 void test_hooks_past_their_timeout_are_killed_and_fail_create(void **state);
-void test_hooks_failing_in_start_leave_the_container_stopped(void **state);
+void test_failing_start_container_hook_leaves_the_container_stopped(void **state);
+void test_failing_poststart_hook_is_a_warning(void **state);
 void test_start_fails_when_the_program_is_gone(void **state);
 void test_hooks_failing_in_poststop_still_let_delete_finish(void **state);
 

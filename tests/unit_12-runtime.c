@@ -223,6 +223,8 @@ static void test_runc_default_config_parses(void **state)
 	assert_int_equal(s.resources.devices[0].major, -1);
 	assert_string_equal(s.resources.devices[0].access, "rwm");
 	assert_int_equal(s.resources.memory_limit, -1);
+	assert_int_equal(s.resources.memory_swappiness, -1);
+	assert_false(s.resources.disable_oom_killer);
 	assert_int_equal(s.resources.cpu_quota, -1);
 	assert_int_equal(s.nmasked_paths, 10);
 	assert_string_equal(s.readonly_paths[4], "/proc/sysrq-trigger");
@@ -472,6 +474,26 @@ static void test_rlim_infinity_is_taken(void **state)
 	free(runc);
 }
 
+/* swappiness: the kernel's 0 to 100, both ends taken (0 is a value, not "unset"). */
+static void test_swappiness_and_disable_oom_killer_are_taken(void **state)
+{
+	char *runc = runc_default();
+	struct spec s;
+
+	(void)state;
+	parse(with(runc, "linux.resources.memory",
+		   "{\"swappiness\": 0, \"disableOOMKiller\": true}"),
+	      &s);
+	assert_int_equal(s.resources.memory_swappiness, 0);
+	assert_true(s.resources.disable_oom_killer);
+	spec_free(&s);
+	parse(with(runc, "linux.resources.memory", "{\"swappiness\": 100}"), &s);
+	assert_int_equal(s.resources.memory_swappiness, 100);
+	assert_false(s.resources.disable_oom_killer);
+	spec_free(&s);
+	free(runc);
+}
+
 /* --- refusals, each with the JSON path of the bad value ------------------------------ */
 
 static void test_wrong_types_name_their_path(void **state)
@@ -610,6 +632,9 @@ static void test_integers_out_of_range_are_refused(void **state)
 	expect_refusal(
 		with(runc, "linux.resources.memory", "{\"limit\": 9223372036854775808}"),
 		"linux.resources.memory.limit: 9223372036854775808 is out of range (-1 to 9223372036854775807)");
+	/* runc too: "valid memory swappiness range is 0-100". */
+	expect_refusal(with(runc, "linux.resources.memory", "{\"swappiness\": 101}"),
+		       "linux.resources.memory.swappiness: 101 is out of range (0 to 100)");
 	expect_refusal(with(runc, "process.rlimits[0].soft", "2048"),
 		       "process.rlimits[0]: soft (2048) is above hard (1024)");
 	expect_refusal(with(runc, "process.consoleSize", "{\"height\": 70000, \"width\": 80}"),
@@ -914,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_properties_are_ignored),
 		cmocka_unit_test(test_null_is_absent),
 		cmocka_unit_test(test_rlim_infinity_is_taken),
+		cmocka_unit_test(test_swappiness_and_disable_oom_killer_are_taken),
 		cmocka_unit_test(test_wrong_types_name_their_path),
 		cmocka_unit_test(test_missing_required_properties_are_named),
 		cmocka_unit_test(test_bad_values_name_their_path),

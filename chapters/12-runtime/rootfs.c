@@ -1061,6 +1061,15 @@ int rootfs_pivot(const struct spec *spec, struct error *e)
 {
 	if (pivot(spec->root_path, e) == -1)
 		return -1;
+	/*
+	 * linux.rootfsPropagation is about the container's "/", and that is
+	 * now the bind mount of ROOTFS, made under a parent that pivot_root
+	 * wanted private: set it once more, on the new root (crun does; runc
+	 * 1.1 does not, and its "shared" root stays private).
+	 */
+	if (spec->rootfs_propagation != 0 &&
+	    mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) == -1)
+		return fail(e, errno, "mount", "/ (linux.rootfsPropagation, after pivot_root)");
 	if (spec->cwd && spec->cwd[0] == '/' && make_cwd(spec->cwd, e) == -1)
 		return -1;
 	return 0;

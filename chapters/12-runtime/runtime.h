@@ -214,6 +214,8 @@ struct spec {
 	char *cgroups_path;
 	struct {
 		int64_t memory_limit, memory_reservation, memory_swap; /* -1: not set */
+		int64_t memory_swappiness;                             /* 0 to 100; -1: not set */
+		bool disable_oom_killer;                               /* v1's memory.oom_control */
 		uint64_t cpu_shares;                                   /* 0: not set */
 		int64_t cpu_quota;   /* -1: not set (or unlimited) */
 		uint64_t cpu_period; /* 0: not set */

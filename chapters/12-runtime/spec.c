@@ -1114,6 +1114,7 @@ static int parse_memory(struct json_object *resources, struct spec *s, struct er
 {
 	struct json_object *memory;
 	int64_t limit, swap;
+	uint64_t swappiness;
 	int rc =
 		get(resources, "linux.resources", "memory", OPTIONAL, json_type_object, &memory, e);
 
@@ -1121,8 +1122,20 @@ static int parse_memory(struct json_object *resources, struct spec *s, struct er
 		return rc;
 	if (get_memory(memory, "limit", &s->resources.memory_limit, e) == -1 ||
 	    get_memory(memory, "reservation", &s->resources.memory_reservation, e) == -1 ||
-	    get_memory(memory, "swap", &s->resources.memory_swap, e) == -1)
+	    get_memory(memory, "swap", &s->resources.memory_swap, e) == -1 ||
+	    get_bool(memory, "linux.resources.memory", "disableOOMKiller",
+		     &s->resources.disable_oom_killer, e) == -1)
 		return -1;
+	/*
+	 * The kernel's swappiness range, 0 to 100. runc refuses more only when
+	 * it writes the file (v1); here it is refused before anything is made.
+	 */
+	rc = get_uint(memory, "linux.resources.memory", "swappiness", OPTIONAL, 100, &swappiness,
+		      e);
+	if (rc == -1)
+		return -1;
+	if (rc == 1)
+		s->resources.memory_swappiness = (int64_t)swappiness;
 	/*
 	 * swap is memory+swap, as cgroup v1's memory.memsw.limit_in_bytes: no
 	 * less than limit, and meaningless without it (runc refuses both).
@@ -1769,6 +1782,7 @@ int spec_parse(const char *text, size_t length, struct spec *spec, struct error 
 	spec->resources.memory_limit = -1;
 	spec->resources.memory_reservation = -1;
 	spec->resources.memory_swap = -1;
+	spec->resources.memory_swappiness = -1;
 	spec->resources.cpu_quota = -1;
 	if (want(top, json_type_object, "the top level", e) == 0 &&
 	    parse_version(top, spec, e) == 0 && parse_root(top, spec, e) == 0 &&

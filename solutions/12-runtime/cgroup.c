@@ -566,7 +566,11 @@ static int write_devices(const char *dir, int version, const struct spec *spec, 
 
 /* --- entering: v2 ------------------------------------------------------------------- */
 
-/* What config.json asks of each controller: enabling one it needs must not fail. */
+/*
+ * What config.json asks of each controller: enabling one it needs must
+ * not fail. (swappiness and disableOOMKiller are v1's only: see
+ * resources_v2.)
+ */
 static bool wants_memory(const struct spec *s)
 {
 	return s->resources.memory_limit != -1 || s->resources.memory_reservation != -1 ||
@@ -669,6 +673,12 @@ static int resources_v2(const char *dir, const struct spec *spec, struct error *
 	if (r->memory_swap != -1 &&
 	    write_number(dir, "memory.swap.max", r->memory_swap - r->memory_limit, e) == -1)
 		return -1;
+	/*
+	 * v2 has no memory.swappiness nor memory.oom_control (swappiness is the
+	 * host's vm.swappiness; the OOM killer cannot be turned off per group,
+	 * memory.oom.group only chooses who dies): runc's fs2 skips both
+	 * silently, so does dcrun, rather than fail a config that runs on v1.
+	 */
 	if (r->cpu_shares != 0) {
 		/*
 		 * v1's shares (2 to 262144, 1024 the default) onto v2's weight
@@ -789,6 +799,12 @@ static int resources_v1(const char *hierarchy, const char *dir, const struct spe
 		/* Absent without swap accounting (swapaccount=1): an error only if asked. */
 		if (r->memory_swap != -1 &&
 		    write_number(dir, "memory.memsw.limit_in_bytes", r->memory_swap, e) == -1)
+			return -1;
+		if (r->memory_swappiness != -1 &&
+		    write_number(dir, "memory.swappiness", r->memory_swappiness, e) == -1)
+			return -1;
+		/* 1 in oom_control: at the limit, tasks wait for memory instead of being killed. */
+		if (r->disable_oom_killer && write_number(dir, "memory.oom_control", 1, e) == -1)
 			return -1;
 	}
 	if (holds(hierarchy, "cpu")) {
