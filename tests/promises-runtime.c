@@ -4380,8 +4380,8 @@ static const char *root_propagation_of(pid_t pid)
 	char *info = read_file(text("/proc/%d/mountinfo", (int)pid));
 	const char *found = NULL;
 
-	for (char *save = NULL, *line = strtok_r(info, "\n", &save); line && !found;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (char *rest = NULL, *line = strtok_r(info, "\n", &rest); line && !found;
+	     line = strtok_r(NULL, "\n", &rest)) {
 		char point[4096];
 		int at = 0;
 		/* Fields: id, parent, major:minor, root, mount point, options; then optional ones up to "-". */
