@@ -4436,10 +4436,11 @@ void test_root_propagation_is_what_config_asks(void **state)
 /*
  * A profile may refuse close_range(2) (Linux 5.9: a profile written
  * before it refuses what it does not know). Without noNewPrivileges the
- * filter is on in init before init closes dcrun's descriptors, and a
- * startContainer hook runs under it: the caller's descriptor 7 must
- * still reach neither the command nor the hook, and the container must
- * still run.
+ * filter is on in init before init closes dcrun's descriptors: the
+ * caller's descriptor 7 must still not reach the command, and the
+ * container must still run. A startContainer hook runs under the filter
+ * too, forked by init while init still holds exec.fifo and its sync
+ * channel: the hook must hold only 0, 1 and 2.
  */
 void test_descriptors_are_closed_under_a_filter_refusing_close_range(void **state)
 {
@@ -4483,7 +4484,8 @@ void test_descriptors_are_closed_under_a_filter_refusing_close_range(void **stat
 	free(hook);
 	if (strstr(said, "fds=0,1,2\n") == NULL)
 		dc_fail("the startContainer hook, under the same filter, should hold only 0, 1 and "
-			"2 (fds=0,1,2); it printed: %s",
+			"2 (fds=0,1,2), none of init's (exec.fifo, its channel to dcrun); it printed: "
+			"%s",
 			said);
 }
 

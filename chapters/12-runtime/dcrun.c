@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -144,14 +145,16 @@ struct create_args {
 	int *terminal; /* run in the foreground with process.terminal: the pty's master */
 };
 
-/* Is something mounted at /proc ("/proc/" and "//proc" are /proc too)? */
+/* Is a proc, or a bind mount (of one), at /proc ("/proc/" and "//proc" are /proc too)? */
 static bool has_proc(const struct spec *spec)
 {
 	for (size_t i = 0; i < spec->nmounts; i++) {
-		const char *d = spec->mounts[i].destination;
+		const struct spec_mount *m = &spec->mounts[i];
+		const char *d = m->destination;
 		while (*d == '/')
 			d++;
-		if (strncmp(d, "proc", 4) == 0 && strspn(d + 4, "/") == strlen(d + 4))
+		if (strncmp(d, "proc", 4) == 0 && strspn(d + 4, "/") == strlen(d + 4) &&
+		    ((m->type && strcmp(m->type, "proc") == 0) || (m->flags & MS_BIND)))
 			return true;
 	}
 	return false;
@@ -286,7 +289,7 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 	 * and its init dies; here it is refused first.
 	 */
 	if (!has_proc(&spec)) {
-		invalid(e, "mounts: nothing is mounted at /proc, which init needs to wait for "
+		invalid(e, "mounts: no proc is mounted at /proc, which init needs to wait for "
 			   "start (add {\"destination\": \"/proc\", \"type\": \"proc\", "
 			   "\"source\": \"proc\"})");
 		goto out;
@@ -306,10 +309,12 @@ static pid_t create_container(const struct create_args *a, struct error *e)
 		goto out;
 	}
 	/* Rootless, there is no cgroup of ours to hold a limit: refuse, rather than run unlimited. */
-	if (rootless && (spec.resources.memory_limit > 0 || spec.resources.memory_reservation > 0 ||
-			 spec.resources.memory_swap > 0 || spec.resources.cpu_shares > 0 ||
-			 spec.resources.cpu_quota > 0 || spec.resources.pids_limit > 0 ||
-			 spec.resources.cpu_cpus != NULL || spec.resources.cpu_mems != NULL)) {
+	if (rootless &&
+	    (spec.resources.memory_limit > 0 || spec.resources.memory_reservation > 0 ||
+	     spec.resources.memory_swap > 0 || spec.resources.cpu_shares > 0 ||
+	     spec.resources.cpu_quota > 0 || spec.resources.pids_limit > 0 ||
+	     spec.resources.cpu_cpus != NULL || spec.resources.cpu_mems != NULL ||
+	     spec.resources.memory_swappiness != -1 || spec.resources.disable_oom_killer)) {
 		invalid(e, "linux.resources: a rootless dcrun makes no cgroup, so it cannot hold "
 			   "these limits (run as root, or leave them out)");
 		goto out;

@@ -257,7 +257,7 @@ static int set_up(struct exec_child *c, struct error *e)
 	if (security_user_and_capabilities(spec, &warning, e) == -1)
 		return -1;
 	if (warning.object[0] != '\0' && process_warn(c->sync, &warning) == -1)
-		return fail(e, errno, "send", "a warning to dcrun exec");
+		return fail(e, errno, "write", "a warning to dcrun exec");
 	if (chdir(spec->cwd) == -1)
 		return fail(e, errno, "chdir", "process.cwd %s (in the container)", spec->cwd);
 	return init_environment(spec, e);

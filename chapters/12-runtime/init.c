@@ -255,7 +255,7 @@ static int set_up(struct init_args *a, struct error *e)
 		return -1;
 	/* What could not be granted: create logs it, the spec's warning. */
 	if (warning.object[0] != '\0' && process_warn(a->sync, &warning) == -1)
-		return fail(e, errno, "send", "a warning to dcrun create");
+		return fail(e, errno, "write", "a warning to dcrun create");
 	if (chdir(spec->cwd) == -1)
 		return fail(e, errno, "chdir", "process.cwd %s", spec->cwd);
 	if (init_environment(spec, e) == -1)

@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -893,8 +892,9 @@ static bool kept(int fd, const int *keep, size_t nkeep)
  * -- an older kernel, or a seccomp profile that does not know it: init
  * loads the filter before this without noNewPrivileges, and a
  * startContainer hook runs under it -- one close(2) for each descriptor
- * /proc/self/fd lists, or, with no /proc mounted, for each below
- * RLIMIT_NOFILE. (The common mistake is to mark them close-on-exec
+ * /proc/self/fd lists, or, without it, for each below RLIMIT_NOFILE's
+ * hard limit (init may have lowered the soft one already, and a
+ * descriptor opened before stays open above it). (The common mistake is to mark them close-on-exec
  * only: a descriptor is still open, and reachable, until execve.)
  */
 int security_close_descriptors(int first, const int *keep, size_t nkeep, struct error *e)
@@ -931,7 +931,9 @@ int security_close_descriptors(int first, const int *keep, size_t nkeep, struct 
 	struct rlimit files;
 	if (getrlimit(RLIMIT_NOFILE, &files) == -1)
 		return fail(e, errno, "getrlimit", "RLIMIT_NOFILE (to close descriptors)");
-	for (rlim_t fd = (rlim_t)first; fd < files.rlim_cur && fd < INT_MAX; fd++)
+	/* No descriptor is above fs.nr_open: 1048576 unless raised (it rarely is). */
+	rlim_t end = files.rlim_max < (1U << 20) ? files.rlim_max : (1U << 20);
+	for (rlim_t fd = (rlim_t)first; fd < end; fd++)
 		if (!kept((int)fd, keep, nkeep))
 			close((int)fd);
 	return 0;

@@ -397,9 +397,9 @@ unsigned long long process_start_time(pid_t pid)
 void process_wait_gone(pid_t pid, unsigned long long start_time)
 {
 	for (int tries = 0; tries < 500; tries++) {
+		waitpid(pid, NULL, WNOHANG);
 		if (process_start_time(pid) != start_time)
 			return;
-		waitpid(pid, NULL, WNOHANG);
 		usleep(10000);
 	}
 }

@@ -189,9 +189,8 @@ int process_warn(int channel, const struct error *warning)
 	char message[1 + sizeof(*warning)] = "w";
 
 	memcpy(message + 1, warning, sizeof(*warning));
-	return send(channel, message, sizeof(message), MSG_NOSIGNAL) == (ssize_t)sizeof(message)
-		       ? 0
-		       : -1;
+	/* write(2), as init's other messages: a filter may refuse sendto. One write is one message. */
+	return write(channel, message, sizeof(message)) == (ssize_t)sizeof(message) ? 0 : -1;
 }
 
 ssize_t process_report(int channel, struct error *report, void (*warn)(const struct error *))
