@@ -1975,32 +1975,42 @@ int groups_named(const char *name)
 }
 
 /*
- * create of B (id ID) is refused: exit 1, one line naming NAMES, and
- * nothing is left: no state directory, no cgroup /GROUP in any
- * hierarchy, no mount naming the bundle or the rootfs, no process.
+ * `dcrun ARGS` (a create, a run) of B (id ID) is refused: exit 1, one
+ * line naming NAMES, and nothing is left: no state directory, no cgroup
+ * /GROUP in any hierarchy, no mount naming the bundle or the rootfs, no
+ * process.
  */
-static void expect_create_refused(const struct bundle *b, const char *id, const char *group,
-				  const char *names, const char *what)
+static void expect_refused_with(const struct bundle *b, const char *id, const char *group,
+				const char *const args[], const char *names, const char *what)
 {
 	const char *before = mounts_naming(b->dir, test_rootfs());
 	pid_t left[4];
 	struct run r;
 
-	dcrun_aside(&r, b, "bad", (const char *[]){"create", "--bundle", b->dir, id, NULL});
+	dcrun_aside(&r, b, "bad", args);
 	if (r.exit_code != 1)
-		dc_fail("create of %s exited %d; it must be refused (exit 1)", what, r.exit_code);
+		dc_fail("%s with %s exited %d; it must be refused (exit 1)", args[0], what,
+			r.exit_code);
 	expect_one_clear_line(r.err, names, what);
 	run_free(&r);
 	if (exists(text("%s/%s", b->root, id)))
-		dc_fail("create of %s left its state directory %s/%s", what, b->root, id);
+		dc_fail("%s with %s left its state directory %s/%s", args[0], what, b->root, id);
 	if (groups_named(group) != 0)
-		dc_fail("create of %s left its cgroup /%s", what, group);
+		dc_fail("%s with %s left its cgroup /%s", args[0], what, group);
 	if (strcmp(before, mounts_naming(b->dir, test_rootfs())) != 0)
-		dc_fail("create of %s left a mount on the host:\n%s", what,
+		dc_fail("%s with %s left a mount on the host:\n%s", args[0], what,
 			mounts_naming(b->dir, test_rootfs()));
 	if (sleepers(left, 4) != 0 || child_of(getpid()) != 0)
-		dc_fail("create of %s left a process behind (pid %d)", what,
+		dc_fail("%s with %s left a process behind (pid %d)", args[0], what,
 			sleepers(left, 4) ? (int)left[0] : (int)child_of(getpid()));
+}
+
+/* `create --bundle B ID` is refused (expect_refused_with). */
+static void expect_create_refused(const struct bundle *b, const char *id, const char *group,
+				  const char *names, const char *what)
+{
+	expect_refused_with(b, id, group, (const char *[]){"create", "--bundle", b->dir, id, NULL},
+			    names, what);
 }
 
 enum bad_kind {
@@ -3693,31 +3703,6 @@ void test_terminal_follows_the_callers_window_size(void **state)
 
 /* ---- Refusals -------------------------------------------------------------------------------- */
 
-/* create ARGS of B is refused: exit 1, one line naming NAMES, and nothing left (as expect_create_refused). */
-static void expect_refused_with(const struct bundle *b, const char *id, const char *group,
-				const char *const args[], const char *names, const char *what)
-{
-	const char *before = mounts_naming(b->dir, test_rootfs());
-	pid_t left[4];
-	struct run r;
-
-	dcrun_aside(&r, b, "bad", args);
-	if (r.exit_code != 1)
-		dc_fail("create with %s exited %d; it must be refused (exit 1)", what, r.exit_code);
-	expect_one_clear_line(r.err, names, what);
-	run_free(&r);
-	if (exists(text("%s/%s", b->root, id)))
-		dc_fail("create with %s left its state directory %s/%s", what, b->root, id);
-	if (groups_named(group) != 0)
-		dc_fail("create with %s left its cgroup /%s", what, group);
-	if (strcmp(before, mounts_naming(b->dir, test_rootfs())) != 0)
-		dc_fail("create with %s left a mount on the host:\n%s", what,
-			mounts_naming(b->dir, test_rootfs()));
-	if (sleepers(left, 4) != 0 || child_of(getpid()) != 0)
-		dc_fail("create with %s left a process behind (pid %d)", what,
-			sleepers(left, 4) ? (int)left[0] : (int)child_of(getpid()));
-}
-
 /*
  * As runc's checkTerminal: a terminal's master needs a taker. create
  * with process.terminal and no --console-socket, and --console-socket
@@ -3750,8 +3735,8 @@ void test_terminal_without_a_taker_is_refused(void **state)
 	set(b, "linux.cgroupsPath", json_object_new_string(text("/%s", group)));
 	set(b, "process.terminal", json_object_new_boolean(true));
 	save(b);
-	expect_refused_with(b, id, group, (const char *[]){"create", "--bundle", b->dir, id, NULL},
-			    "console-socket", "process.terminal and no --console-socket");
+	expect_create_refused(b, id, group, "console-socket",
+			      "process.terminal and no --console-socket");
 	expect_refused_with(
 		b, id, group,
 		(const char *[]){"create", "--console-socket", file, "--bundle", b->dir, id, NULL},
